@@ -1,0 +1,1 @@
+"""ReelDrop's PySide6 window and tray; talks only to the daemon through shared.control."""

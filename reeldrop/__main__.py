@@ -1,0 +1,3 @@
+from reeldrop.cli import main
+
+raise SystemExit(main())

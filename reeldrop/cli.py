@@ -1,0 +1,41 @@
+"""``reeldrop`` command line: each part registers its own subcommands.
+
+Registration only builds argparse parsers; the heavy imports happen inside the handlers,
+so ``reeldrop --version`` and ``reeldrop status`` start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from shared import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from daemon import cli as daemon_cli
+    from reeldrop import client_commands, probe_command
+    from server import cli as server_cli
+
+    parser = argparse.ArgumentParser(
+        prog="reeldrop", description="Get lecture videos onto the course platform."
+    )
+    parser.add_argument("--version", action="version", version=f"reeldrop {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    server_cli.register(subparsers)
+    daemon_cli.register(subparsers)
+    client_commands.register(subparsers)
+    probe_command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    result = handler(args)
+    return int(result or 0)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the few Debian packages the tests and the app need, only when they are missing.
+# PostgreSQL backs the server test suite; the Qt libraries let PySide6 render offscreen.
+set -euo pipefail
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1; do
+  ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("$lib")
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+packages=()
+for m in "${missing[@]}"; do
+  case "$m" in
+    postgresql) packages+=(postgresql) ;;
+    libEGL.so.1) packages+=(libegl1) ;;
+    libxkbcommon.so.0) packages+=(libxkbcommon0) ;;
+    libfontconfig.so.1) packages+=(libfontconfig1) ;;
+    libdbus-1.so.3) packages+=(libdbus-1-3) ;;
+    libGL.so.1) packages+=(libgl1) ;;
+  esac
+done
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing system packages: ${packages[*]}" >&2
+  echo "Install them with: sudo apt-get install ${packages[*]}" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}"

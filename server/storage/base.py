@@ -1,0 +1,95 @@
+"""The storage interface the media API depends on.
+
+Real Backblaze B2 and the embedded B2-compatible store are both reached through b2sdk
+behind this one interface, so the API code never knows which one it talks to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class StorageError(Exception):
+    """Storage could not do what was asked; the message is safe to show (no secrets)."""
+
+
+class StorageUnavailable(StorageError):
+    """Storage did not answer; the caller may retry later."""
+
+
+@dataclass(frozen=True)
+class ScopedUploadKey:
+    """An application key limited to one bucket and one name prefix, for one uploader."""
+
+    realm_url: str
+    key_id: str
+    application_key: str
+    bucket_name: str
+    bucket_id: str
+    name_prefix: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class BrowserUploadTarget:
+    """A B2 upload URL and its authorization token (the design's uploadUrl/fields)."""
+
+    upload_url: str
+    authorization_token: str
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What storage knows about an uploaded object."""
+
+    storage_key: str
+    file_id: str
+    size: int
+    sha1: str | None
+    content_type: str
+
+
+class StorageService(Protocol):
+    """Everything the media API needs from object storage."""
+
+    provider: str
+    bucket_name: str
+    recommended_part_size: int
+
+    def create_upload_key(self, name_prefix: str, lifetime_seconds: int) -> ScopedUploadKey:
+        """Create a key with writeFiles, listFiles, readFiles limited to ``name_prefix``."""
+        ...
+
+    def delete_key(self, key_id: str) -> None:
+        """Delete a key; deleting a key that no longer exists is not an error."""
+        ...
+
+    def browser_upload_target(self) -> BrowserUploadTarget:
+        """An upload URL and token for a single-request (non-b2sdk) client."""
+        ...
+
+    def stat_object(self, storage_key: str) -> StoredObject | None:
+        """The newest live version of ``storage_key``, or None when there is none."""
+        ...
+
+    def cancel_unfinished_uploads(self, name_prefix: str) -> int:
+        """Cancel unfinished large files under ``name_prefix``; return how many."""
+        ...
+
+    def storage_url(self, storage_key: str) -> str:
+        """The object's URL at the storage provider."""
+        ...
+
+    def cdn_url(self, storage_key: str) -> str:
+        """The public delivery URL (``CDN_URL`` + key; embedded: the server's download route)."""
+        ...
+
+    def authorized_download_url(self, storage_key: str, valid_seconds: int) -> str:
+        """A URL that reads the object for a limited time (used by server-side probing)."""
+        ...
+
+    def delete_object(self, storage_key: str) -> None:
+        """Delete every version of ``storage_key``."""
+        ...

@@ -1,0 +1,1 @@
+"""Video probing, validation and quality tiers, shared by the daemon and the server."""
