@@ -1,0 +1,161 @@
+"""``/api/v1/media/upload``: initiate, progress, credentials, complete, cancel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from server.api.deps import AppSettings, CurrentUser, Db, Storage
+from server.api.errors import ApiError
+from server.api.serializers import media_out, progress_out
+from server.db.models import MediaFile
+from server.services import uploads
+from server.services.ownership import owned_session
+from server.storage.base import StorageError
+from shared.api_schemas import (
+    CompleteRequest,
+    InitiateRequest,
+    InitiateResponse,
+    ProgressReport,
+    envelope,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1/media/upload", tags=["upload"])
+
+
+@router.post("/initiate")
+def initiate(
+    body: InitiateRequest, user: CurrentUser, db: Db, settings: AppSettings, storage: Storage
+) -> dict[str, Any]:
+    uploads.check_request(body, settings)
+    duplicate = uploads.find_duplicate(db, user, body.content_sha1)
+    if duplicate is not None:
+        return envelope(
+            InitiateResponse(
+                duplicate=True, media_file_id=duplicate.id, media_file=media_out(duplicate)
+            )
+        )
+    session, key = uploads.open_session(db, user, body, settings, storage)
+    try:
+        target = storage.browser_upload_target()
+    except StorageError as exc:
+        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
+    db.commit()
+    return envelope(
+        InitiateResponse(
+            session_key=session.session_key,
+            upload_url=target.upload_url,
+            fields={
+                "key": session.storage_key,
+                "Content-Type": session.content_type,
+                "Authorization": target.authorization_token,
+            },
+            storage_key=session.storage_key,
+            thumbnail_key=session.thumbnail_key,
+            expires_in=settings.policy.upload_session_timeout,
+            b2=key,
+            part_size=uploads.part_size(settings),
+        )
+    )
+
+
+@router.get("/progress/{session_key}")
+def get_progress(session_key: str, user: CurrentUser, db: Db) -> dict[str, Any]:
+    session = owned_session(db, user, session_key)
+    if uploads.expire_stale(db, user_id=user.id):
+        db.commit()
+    return envelope(progress_out(session))
+
+
+@router.put("/progress/{session_key}")
+def put_progress(
+    session_key: str, body: ProgressReport, user: CurrentUser, db: Db, settings: AppSettings
+) -> dict[str, Any]:
+    session = owned_session(db, user, session_key)
+    try:
+        uploads.record_progress(session, body, settings)
+    finally:
+        db.commit()
+    return envelope(progress_out(session))
+
+
+@router.post("/credentials/{session_key}")
+def fresh_credentials(
+    session_key: str, user: CurrentUser, db: Db, settings: AppSettings, storage: Storage
+) -> dict[str, Any]:
+    session = owned_session(db, user, session_key)
+    try:
+        uploads.require_live(session)
+    finally:
+        db.commit()
+    old_key_id = session.b2_key_id
+    try:
+        scoped = storage.create_upload_key(
+            uploads.storage_keys.user_prefix(user.id),
+            settings.policy.upload_session_timeout + 3600,
+        )
+    except StorageError as exc:
+        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
+    session.b2_key_id = scoped.key_id
+    uploads.touch(session, settings)
+    db.commit()
+    if old_key_id:
+        try:
+            storage.delete_key(old_key_id)
+        except StorageError:
+            log.warning("old key of session %s is left for the reaper", session.session_key)
+    return envelope(uploads.key_out(scoped))
+
+
+@router.post("/complete")
+def complete(
+    body: CompleteRequest,
+    request: Request,
+    user: CurrentUser,
+    db: Db,
+    settings: AppSettings,
+    storage: Storage,
+) -> dict[str, Any]:
+    session = owned_session(db, user, body.session_key)
+    if body.storage_key != session.storage_key:
+        raise ApiError(422, "storage_key_mismatch", "storageKey does not belong to this session")
+    if session.status == "completed" and session.media_file_id:
+        media = db.get(MediaFile, session.media_file_id)
+        if media is not None:
+            return envelope(media_out(media))
+    try:
+        uploads.require_live(session)
+    finally:
+        db.commit()
+    uploads.verify_stored(session, body, storage)
+    media = uploads.create_media(db, session, body, storage, settings)
+    db.commit()
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake()
+    return envelope(media_out(media))
+
+
+@router.post("/cancel/{session_key}")
+def cancel(session_key: str, user: CurrentUser, db: Db, storage: Storage) -> dict[str, Any]:
+    session = owned_session(db, user, session_key)
+    if session.status == "completed":
+        raise ApiError(
+            409, "session_completed", "this upload already completed; delete the media file instead"
+        )
+    if session.status != "cancelled":
+        session.status = "cancelled"
+        session.error = "cancelled by the user"
+        db.commit()
+        try:
+            from server.services.reaper import clean_session
+
+            clean_session(storage, session)
+            db.commit()
+        except StorageError:
+            db.rollback()
+            log.warning("storage clean-up of session %s is left for the reaper", session_key)
+    return envelope({"sessionKey": session.session_key, "status": "cancelled"})

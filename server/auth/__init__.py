@@ -1,0 +1,1 @@
+"""Sign-in: password hashes, short-lived access JWTs, rotating refresh tokens, throttling."""

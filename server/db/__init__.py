@@ -1,0 +1,1 @@
+"""The server's relational data: SQLAlchemy models, engine and sessions."""

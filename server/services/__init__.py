@@ -1,0 +1,1 @@
+"""Media API behaviour, independent of HTTP: uploads, media, processing, clean-up."""

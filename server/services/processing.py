@@ -1,0 +1,185 @@
+"""The processing queue: a table of jobs, each handed to exactly one worker.
+
+On PostgreSQL workers claim rows with ``FOR UPDATE SKIP LOCKED``, so any number of server
+processes can share one database; SQLite serialises writers on its own. A restart loses no
+job: a claimed job whose worker died is claimed again after a lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.db.models import MediaFile, ProcessingJob
+from server.db.types import utcnow
+from server.storage.base import StorageService
+from shared.media.metadata import VideoMetadata
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+Processor = Callable[[str], VideoMetadata]
+
+
+class ProcessingFailed(Exception):
+    """The stored video could not be measured; ``message`` says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def enqueue_processing(db: Session, media_id: str, queue: str = "video_processing") -> None:
+    """Add a job unless one is already waiting or running for this media file."""
+    pending = (
+        db.execute(
+            select(ProcessingJob).where(
+                ProcessingJob.media_file_id == media_id,
+                ProcessingJob.state.in_(("queued", "running")),
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if pending is not None:
+        return
+    attempts = db.execute(
+        select(func.count(ProcessingJob.id)).where(ProcessingJob.media_file_id == media_id)
+    ).scalar_one()
+    db.add(ProcessingJob(media_file_id=media_id, queue=queue, attempt=attempts + 1))
+
+
+def claim_next(db: Session, worker_id: str) -> ProcessingJob | None:
+    now = utcnow()
+    query = (
+        select(ProcessingJob)
+        .where(
+            or_(
+                ProcessingJob.state == "queued",
+                (ProcessingJob.state == "running") & (ProcessingJob.claimed_at < now - LEASE),
+            )
+        )
+        .order_by(ProcessingJob.id)
+        .limit(1)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    job = db.execute(query).scalar_one_or_none()
+    if job is None:
+        return None
+    job.state, job.claimed_by, job.claimed_at = "running", worker_id, now
+    media = db.get(MediaFile, job.media_file_id)
+    if media is not None:
+        media.status = "processing"
+    db.commit()
+    return job
+
+
+def default_processor(url: str) -> VideoMetadata:
+    from shared.media.errors import MediaError
+    from shared.media.probe import probe
+
+    try:
+        return probe(url)
+    except MediaError as exc:
+        raise ProcessingFailed(exc.code, exc.message) from None
+
+
+def run_job(
+    factory: sessionmaker[Session], job_id: int, storage: StorageService, processor: Processor
+) -> None:
+    with factory() as db:
+        job = db.get(ProcessingJob, job_id)
+        media = db.get(MediaFile, job.media_file_id) if job else None
+        if job is None or media is None:
+            return
+        key = media.storage_key
+    try:
+        url = storage.authorized_download_url(key, 3600)
+        metadata: VideoMetadata | None = processor(url)
+        error = None
+    except ProcessingFailed as exc:
+        metadata, error = None, exc.message
+    except Exception as exc:
+        log.exception("processing job %s failed", job_id)
+        metadata, error = None, f"processing failed: {type(exc).__name__}"
+    with factory() as db:
+        job = db.get(ProcessingJob, job_id)
+        media = db.get(MediaFile, job.media_file_id) if job else None
+        if job is None or media is None:
+            return
+        job.finished_at = utcnow()
+        if metadata is not None:
+            media.duration_seconds = metadata.duration_seconds
+            media.width, media.height = metadata.display_width, metadata.display_height
+            media.codec, media.bitrate = metadata.codec, metadata.bitrate
+            media.frame_rate, media.video_quality = metadata.frame_rate, metadata.video_quality
+            media.status, media.processing_error = "ready", None
+            job.state = "done"
+        else:
+            media.status, media.processing_error = "failed", error
+            job.state, job.error = "failed", error
+        db.commit()
+
+
+class ProcessingWorker:
+    """A background thread that drains the queue; ``wake()`` skips the polling delay."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        storage: StorageService,
+        processor: Processor | None = None,
+        poll_seconds: float = 2.0,
+    ) -> None:
+        self._factory = factory
+        self._storage = storage
+        self._processor = processor or default_processor
+        self._poll = poll_seconds
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="processing-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def drain_once(self) -> int:
+        """Run every job that can be claimed now; how many ran."""
+        ran = 0
+        while not self._stop.is_set():
+            with self._factory() as db:
+                job = claim_next(db, self.worker_id)
+                job_id = job.id if job else None
+            if job_id is None:
+                return ran
+            run_job(self._factory, job_id, self._storage, self._processor)
+            ran += 1
+        return ran
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain_once()
+            except Exception:
+                log.exception("processing worker iteration failed")
+            self._wake.wait(self._poll)
+            self._wake.clear()
