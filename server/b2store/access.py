@@ -1,0 +1,190 @@
+"""Authorization and application keys: b2_authorize_account, create/delete/list keys."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.b2store.context import ACCOUNT_ID, MAX_PART, Json, StoreContext, hash_secret, require
+from server.b2store.errors import B2Error, bad_request, unauthorized
+from server.b2store.models import Bucket, Key
+
+VALID_CAPABILITIES = {
+    "listKeys",
+    "writeKeys",
+    "deleteKeys",
+    "listBuckets",
+    "listAllBucketNames",
+    "readBuckets",
+    "writeBuckets",
+    "deleteBuckets",
+    "readBucketEncryption",
+    "writeBucketEncryption",
+    "readBucketRetentions",
+    "writeBucketRetentions",
+    "readFileRetentions",
+    "writeFileRetentions",
+    "readFileLegalHolds",
+    "writeFileLegalHolds",
+    "bypassGovernance",
+    "listFiles",
+    "readFiles",
+    "shareFiles",
+    "writeFiles",
+    "deleteFiles",
+    "readBucketReplications",
+    "writeBucketReplications",
+    "readBucketNotifications",
+    "writeBucketNotifications",
+    "readBucketLogging",
+    "writeBucketLogging",
+}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def live_key(db: Session, key_id: str) -> Key:
+    key = db.get(Key, key_id)
+    if key is None:
+        raise B2Error(401, "bad_auth_token", "the application key behind this token was deleted")
+    if key.expires_at_ms is not None and key.expires_at_ms <= now_ms():
+        raise B2Error(401, "expired_auth_token", "the application key has expired")
+    return key
+
+
+def key_for_token(ctx: StoreContext, db: Session, token: str | None, kind: str = "account") -> Key:
+    return live_key(db, ctx.signer.read(token, kind).key_id)
+
+
+def _allowed(db: Session, key: Key) -> dict[str, Any]:
+    buckets = None
+    if key.bucket_id:
+        bucket = db.get(Bucket, key.bucket_id)
+        buckets = [{"id": key.bucket_id, "name": bucket.name if bucket else None}]
+    return {
+        "buckets": buckets,
+        "capabilities": list(key.capabilities),
+        "namePrefix": key.name_prefix,
+    }
+
+
+def authorize(ctx: StoreContext, key_id: str, secret: str) -> dict[str, Any]:
+    with ctx.factory() as db:
+        key = db.get(Key, key_id)
+        if key is None or not secrets.compare_digest(key.secret_hash, hash_secret(secret)):
+            raise unauthorized("application key id or key is not valid")
+        if key.expires_at_ms is not None and key.expires_at_ms <= now_ms():
+            raise unauthorized("the application key has expired")
+        ttl = ctx.account_token_seconds
+        if key.expires_at_ms is not None:
+            ttl = min(ttl, key.expires_at_ms / 1000 - time.time())
+        allowed = _allowed(db, key)
+    storage = {
+        "apiUrl": ctx.public_url,
+        "downloadUrl": ctx.public_url,
+        "s3ApiUrl": ctx.public_url,
+        "recommendedPartSize": ctx.recommended_part_size,
+        "absoluteMinimumPartSize": ctx.min_part_size,
+        "allowed": allowed,
+        "capabilities": allowed["capabilities"],
+        "namePrefix": allowed["namePrefix"],
+        "bucketId": key.bucket_id,
+        "bucketName": allowed["buckets"][0]["name"] if allowed["buckets"] else None,
+        "infoType": "storageApi",
+        "maxPartSize": MAX_PART,
+    }
+    return {
+        "accountId": ACCOUNT_ID,
+        "authorizationToken": ctx.signer.mint("account", key_id, "", ttl),
+        "apiInfo": {"storageApi": storage, "groupsApi": {}},
+        "applicationKeyExpirationTimestamp": key.expires_at_ms,
+    }
+
+
+def key_dict(key: Key) -> dict[str, Any]:
+    return {
+        "accountId": ACCOUNT_ID,
+        "applicationKeyId": key.key_id,
+        "keyName": key.name,
+        "capabilities": list(key.capabilities),
+        "bucketId": key.bucket_id,
+        "bucketIds": [key.bucket_id] if key.bucket_id else None,
+        "namePrefix": key.name_prefix,
+        "expirationTimestamp": key.expires_at_ms,
+        "options": ["s3"],
+    }
+
+
+def create_key(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    capabilities = body.get("capabilities")
+    name = body.get("keyName")
+    if not isinstance(capabilities, list) or not capabilities:
+        raise bad_request("capabilities must be a non-empty list")
+    unknown = set(capabilities) - VALID_CAPABILITIES
+    if unknown:
+        raise bad_request(f"unknown capabilities: {sorted(unknown)}")
+    if not isinstance(name, str) or not name or len(name) > 100:
+        raise bad_request("keyName is required (at most 100 characters)")
+    bucket_ids = body.get("bucketIds") or ([body["bucketId"]] if body.get("bucketId") else None)
+    duration = body.get("validDurationInSeconds")
+    if duration is not None and (not isinstance(duration, int) or not 1 <= duration <= 86400000):
+        raise bad_request("validDurationInSeconds must be between 1 and 86,400,000")
+    with ctx.factory() as db:
+        creator = key_for_token(ctx, db, token)
+        require(creator, "writeKeys")
+        bucket_id = bucket_ids[0] if bucket_ids else None
+        if bucket_id and db.get(Bucket, bucket_id) is None:
+            raise bad_request(f"bucket {bucket_id} does not exist", "bad_bucket_id")
+        if body.get("namePrefix") and not bucket_id:
+            raise bad_request("namePrefix requires a bucket restriction")
+        secret = "K" + secrets.token_urlsafe(24)
+        key = Key(
+            key_id="rd" + secrets.token_hex(11),
+            secret_hash=hash_secret(secret),
+            name=name,
+            capabilities=list(capabilities),
+            bucket_id=bucket_id,
+            name_prefix=body.get("namePrefix") or None,
+            expires_at_ms=now_ms() + duration * 1000 if duration else None,
+        )
+        db.add(key)
+        db.commit()
+        return {**key_dict(key), "applicationKey": secret}
+
+
+def delete_key(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    with ctx.factory() as db:
+        creator = key_for_token(ctx, db, token)
+        require(creator, "deleteKeys")
+        key = db.get(Key, str(body.get("applicationKeyId", "")))
+        if key is None or key.is_master:
+            raise bad_request("application key does not exist", "bad_request")
+        result = key_dict(key)
+        db.delete(key)
+        db.commit()
+        return result
+
+
+def list_keys(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    with ctx.factory() as db:
+        require(key_for_token(ctx, db, token), "listKeys")
+        start = str(body.get("startApplicationKeyId") or "")
+        limit = min(int(body.get("maxKeyCount") or 100), 10000)
+        keys = (
+            db.execute(
+                select(Key)
+                .where(Key.key_id >= start, Key.is_master.is_(False))
+                .order_by(Key.key_id)
+                .limit(limit + 1)
+            )
+            .scalars()
+            .all()
+        )
+        nxt = keys[limit].key_id if len(keys) > limit else None
+        return {"keys": [key_dict(k) for k in keys[:limit]], "nextApplicationKeyId": nxt}

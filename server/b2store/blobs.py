@@ -1,0 +1,96 @@
+"""File bytes on disk: streamed in with their SHA-1 computed on the way, never held in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from server.b2store.errors import B2Error, bad_request
+
+CHUNK = 1 << 20
+
+
+class BlobDir:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for sub in ("files", "parts", "tmp"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+
+    def file_path(self, file_id: str) -> Path:
+        return self.root / "files" / file_id
+
+    def part_path(self, file_id: str, part_number: int) -> Path:
+        return self.root / "parts" / file_id / f"{part_number:05d}"
+
+    async def receive(
+        self, stream: AsyncIterator[bytes], content_length: int, declared_sha1: str
+    ) -> tuple[Path, int, str]:
+        """Write the body to a temp file; check length and SHA-1 (B2's three forms)."""
+        sha1_at_end = declared_sha1 == "hex_digits_at_end"
+        data_length = content_length - 40 if sha1_at_end else content_length
+        if data_length < 0:
+            raise bad_request("Content-Length is too small for hex_digits_at_end")
+        tmp = self.root / "tmp" / uuid.uuid4().hex
+        digest = hashlib.sha1()
+        received = 0
+        tail = b""
+        try:
+            with open(tmp, "wb") as out:
+                async for chunk in stream:
+                    if not chunk:
+                        continue
+                    if received + len(chunk) > content_length:
+                        raise bad_request("more bytes were sent than Content-Length declared")
+                    data_part = chunk[: max(0, data_length - received)]
+                    if data_part:
+                        out.write(data_part)
+                        digest.update(data_part)
+                    if len(data_part) < len(chunk):
+                        tail += chunk[len(data_part) :]
+                    received += len(chunk)
+            if received != content_length:
+                raise bad_request(
+                    f"the body had {received} bytes but Content-Length said {content_length}"
+                )
+            actual = digest.hexdigest()
+            expected = tail.decode("ascii", "replace").lower() if sha1_at_end else declared_sha1
+            if expected != "do_not_verify" and expected.lower() != actual:
+                raise bad_request("sha1 did not match data received", "bad_request")
+            return tmp, data_length, actual
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def keep_file(self, tmp: Path, file_id: str) -> None:
+        os.replace(tmp, self.file_path(file_id))
+
+    def keep_part(self, tmp: Path, file_id: str, part_number: int) -> None:
+        path = self.part_path(file_id, part_number)
+        path.parent.mkdir(exist_ok=True)
+        os.replace(tmp, path)
+
+    def assemble(self, file_id: str, part_numbers: list[int]) -> None:
+        """Concatenate the parts into the final file, then drop them."""
+        tmp = self.root / "tmp" / uuid.uuid4().hex
+        try:
+            with open(tmp, "wb") as out:
+                for number in part_numbers:
+                    with open(self.part_path(file_id, number), "rb") as part:
+                        shutil.copyfileobj(part, out, CHUNK)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise B2Error(
+                500, "internal_error", f"could not assemble the large file: {exc}"
+            ) from None
+        os.replace(tmp, self.file_path(file_id))
+        self.drop_parts(file_id)
+
+    def drop_parts(self, file_id: str) -> None:
+        shutil.rmtree(self.root / "parts" / file_id, ignore_errors=True)
+
+    def drop_file(self, file_id: str) -> None:
+        self.file_path(file_id).unlink(missing_ok=True)

@@ -1,0 +1,275 @@
+"""File versions: single uploads, large files and their parts, listing, hiding, deleting."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from server.b2store.access import key_for_token, live_key
+from server.b2store.buckets import bucket_by_id
+from server.b2store.context import ACCOUNT_ID, MAX_PART, MAX_PARTS, Json, StoreContext, require
+from server.b2store.errors import B2Error, bad_request
+from server.b2store.models import FileVersion, Key, Part
+
+UPLOAD_TOKEN_SECONDS = 24 * 3600
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name:
+        raise bad_request("fileName is required")
+    if len(name.encode("utf-8")) > 1024:
+        raise bad_request("fileName is longer than 1024 bytes")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name) or name.startswith("/") or "//" in name:
+        raise bad_request("fileName has characters B2 does not allow")
+    return name
+
+
+def file_dict(f: FileVersion) -> dict[str, Any]:
+    return {
+        "accountId": ACCOUNT_ID,
+        "action": f.action,
+        "bucketId": f.bucket_id,
+        "contentLength": f.size,
+        "contentSha1": f.sha1 if f.action == "upload" else "none",
+        "contentMd5": None,
+        "contentType": f.content_type,
+        "fileId": f.file_id,
+        "fileInfo": dict(f.file_info or {}),
+        "fileName": f.name,
+        "uploadTimestamp": f.upload_timestamp,
+        "serverSideEncryption": {"mode": None},
+        "fileRetention": {"isClientAuthorizedToRead": True, "value": {"mode": None}},
+        "legalHold": {"isClientAuthorizedToRead": True, "value": None},
+        "replicationStatus": None,
+    }
+
+
+def new_version(bucket_id: str, name: str, action: str, **fields: Any) -> FileVersion:
+    return FileVersion(
+        file_id=f"4_z{bucket_id}_f{uuid.uuid4().hex}",
+        bucket_id=bucket_id,
+        name=name,
+        action=action,
+        upload_timestamp=_now_ms(),
+        sequence=time.time_ns(),
+        **fields,
+    )
+
+
+def get_upload_url(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    bucket_id = str(body.get("bucketId", ""))
+    with ctx.factory() as db:
+        key = key_for_token(ctx, db, token)
+    require(key, "writeFiles", bucket_id=bucket_id)
+    bucket_by_id(ctx, bucket_id)
+    return {
+        "bucketId": bucket_id,
+        "uploadUrl": f"{ctx.public_url}/b2store/upload/{bucket_id}",
+        "authorizationToken": ctx.signer.mint(
+            "upload", key.key_id, bucket_id, UPLOAD_TOKEN_SECONDS
+        ),
+    }
+
+
+def upload_key(ctx: StoreContext, token: str | None, kind: str, scope: str) -> Key:
+    claims = ctx.signer.read(token, kind)
+    if claims.scope != scope:
+        raise B2Error(401, "bad_auth_token", f"the upload token is for another {kind} target")
+    with ctx.factory() as db:
+        return live_key(db, claims.key_id)
+
+
+def store_upload(
+    ctx: StoreContext,
+    key: Key,
+    bucket_id: str,
+    name: str,
+    tmp: Path,
+    size: int,
+    sha1: str,
+    content_type: str,
+    info: dict[str, str],
+) -> dict[str, Any]:
+    require(key, "writeFiles", bucket_id=bucket_id, name=name)
+    version = new_version(
+        bucket_id, name, "upload", size=size, sha1=sha1, content_type=content_type, file_info=info
+    )
+    ctx.blobs.keep_file(tmp, version.file_id)
+    with ctx.factory() as db:
+        db.add(version)
+        db.commit()
+    return file_dict(version)
+
+
+def start_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    bucket_id, name = str(body.get("bucketId", "")), check_name(body.get("fileName"))
+    with ctx.factory() as db:
+        key = key_for_token(ctx, db, token)
+        require(key, "writeFiles", bucket_id=bucket_id, name=name)
+        bucket_by_id(ctx, bucket_id)
+        info = body.get("fileInfo") or {}
+        if not isinstance(info, dict) or len(info) > 10:
+            raise bad_request("fileInfo must be an object with at most 10 entries")
+        version = new_version(
+            bucket_id,
+            name,
+            "start",
+            content_type=str(body.get("contentType") or "application/octet-stream"),
+            file_info=info,
+        )
+        db.add(version)
+        db.commit()
+        return file_dict(version)
+
+
+def unfinished(db: Session, file_id: str) -> FileVersion:
+    version = db.get(FileVersion, file_id)
+    if version is None or version.action != "start":
+        raise bad_request(f"no unfinished large file with id {file_id}", "bad_request")
+    return version
+
+
+def get_upload_part_url(
+    ctx: StoreContext, token: str | None, body: dict[str, Any]
+) -> dict[str, Any]:
+    file_id = str(body.get("fileId", ""))
+    with ctx.factory() as db:
+        key = key_for_token(ctx, db, token)
+        version = unfinished(db, file_id)
+    require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+    return {
+        "fileId": file_id,
+        "uploadUrl": f"{ctx.public_url}/b2store/upload_part/{file_id}",
+        "authorizationToken": ctx.signer.mint("part", key.key_id, file_id, UPLOAD_TOKEN_SECONDS),
+    }
+
+
+def store_part(
+    ctx: StoreContext, key: Key, file_id: str, number: int, tmp: Path, size: int, sha1: str
+) -> dict[str, Any]:
+    if not 1 <= number <= MAX_PARTS:
+        raise bad_request(f"part number must be between 1 and {MAX_PARTS}")
+    if size > MAX_PART:
+        raise bad_request("part is larger than 5 GB")
+    with ctx.factory() as db:
+        version = unfinished(db, file_id)
+        require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+        ctx.blobs.keep_part(tmp, file_id, number)
+        db.execute(delete(Part).where(Part.file_id == file_id, Part.part_number == number))
+        db.add(
+            Part(
+                file_id=file_id,
+                part_number=number,
+                size=size,
+                sha1=sha1,
+                upload_timestamp=_now_ms(),
+            )
+        )
+        db.commit()
+    return {
+        "fileId": file_id,
+        "partNumber": number,
+        "contentLength": size,
+        "contentSha1": sha1,
+        "uploadTimestamp": _now_ms(),
+    }
+
+
+def list_parts(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    file_id = str(body.get("fileId", ""))
+    start = int(body.get("startPartNumber") or 1)
+    limit = min(int(body.get("maxPartCount") or 100), 1000)
+    with ctx.factory() as db:
+        key = key_for_token(ctx, db, token)
+        version = unfinished(db, file_id)
+        require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+        parts = (
+            db.execute(
+                select(Part)
+                .where(Part.file_id == file_id, Part.part_number >= start)
+                .order_by(Part.part_number)
+                .limit(limit + 1)
+            )
+            .scalars()
+            .all()
+        )
+    nxt = parts[limit].part_number if len(parts) > limit else None
+    return {
+        "parts": [
+            {
+                "fileId": p.file_id,
+                "partNumber": p.part_number,
+                "contentLength": p.size,
+                "contentSha1": p.sha1,
+                "contentMd5": None,
+                "uploadTimestamp": p.upload_timestamp,
+            }
+            for p in parts[:limit]
+        ],
+        "nextPartNumber": nxt,
+    }
+
+
+def finish_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    file_id = str(body.get("fileId", ""))
+    sha1s = body.get("partSha1Array")
+    if not isinstance(sha1s, list) or not sha1s:
+        raise bad_request("partSha1Array must list the SHA-1 of every part")
+    with ctx.factory() as db:
+        key = key_for_token(ctx, db, token)
+        version = unfinished(db, file_id)
+        require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+        parts = (
+            db.execute(select(Part).where(Part.file_id == file_id).order_by(Part.part_number))
+            .scalars()
+            .all()
+        )
+        by_number = {p.part_number: p for p in parts}
+        for number, sha1 in enumerate(sha1s, start=1):
+            part = by_number.get(number)
+            if part is None:
+                raise bad_request(f"part {number} was never uploaded", "missing_part")
+            if part.sha1 != sha1:
+                raise bad_request(f"part {number}'s SHA-1 does not match", "part_sha1_mismatch")
+            if number < len(sha1s) and part.size < ctx.min_part_size:
+                raise bad_request(
+                    f"part {number} has {part.size} bytes; all parts but the last must have at "
+                    f"least {ctx.min_part_size}"
+                )
+        if len(sha1s) < 2:
+            raise bad_request("large files must have at least 2 parts")
+        ctx.blobs.assemble(file_id, list(range(1, len(sha1s) + 1)))
+        version.action = "upload"
+        version.size = sum(by_number[n].size for n in range(1, len(sha1s) + 1))
+        version.sha1 = "none"
+        version.upload_timestamp, version.sequence = _now_ms(), time.time_ns()
+        db.execute(delete(Part).where(Part.file_id == file_id))
+        db.commit()
+        return file_dict(version)
+
+
+def cancel_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    file_id = str(body.get("fileId", ""))
+    with ctx.factory() as db:
+        key = key_for_token(ctx, db, token)
+        version = unfinished(db, file_id)
+        require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+        db.execute(delete(Part).where(Part.file_id == file_id))
+        db.delete(version)
+        db.commit()
+    ctx.blobs.drop_parts(file_id)
+    return {
+        "fileId": file_id,
+        "accountId": ACCOUNT_ID,
+        "bucketId": version.bucket_id,
+        "fileName": version.name,
+    }

@@ -1,0 +1,220 @@
+"""HTTP surface of the store: B2's JSON API, upload URLs and downloads (with Range)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, unquote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from server.b2store import access, buckets, files, listing, testmode
+from server.b2store.access import key_for_token
+from server.b2store.context import StoreContext, require
+from server.b2store.errors import B2Error, bad_request
+from server.b2store.models import Bucket, FileVersion
+from server.b2store.stats import UploadStats
+
+Operation = Callable[[StoreContext, str | None, dict[str, Any]], dict[str, Any]]
+
+OPERATIONS: dict[str, Operation] = {
+    "b2_create_key": access.create_key,
+    "b2_delete_key": access.delete_key,
+    "b2_list_keys": access.list_keys,
+    "b2_list_buckets": buckets.list_buckets,
+    "b2_get_upload_url": files.get_upload_url,
+    "b2_start_large_file": files.start_large_file,
+    "b2_get_upload_part_url": files.get_upload_part_url,
+    "b2_list_parts": files.list_parts,
+    "b2_finish_large_file": files.finish_large_file,
+    "b2_cancel_large_file": files.cancel_large_file,
+    "b2_list_file_names": listing.list_file_names,
+    "b2_list_file_versions": listing.list_file_versions,
+    "b2_list_unfinished_large_files": listing.list_unfinished,
+    "b2_get_file_info": listing.get_file_info,
+    "b2_hide_file": listing.hide_file,
+    "b2_delete_file_version": listing.delete_file_version,
+}
+
+
+def b2_error_response(exc: B2Error) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str]:
+    if not header or not header.lower().startswith("basic "):
+        raise B2Error(
+            401, "unauthorized", "Basic authorization with the key id and key is required"
+        )
+    try:
+        key_id, secret = base64.b64decode(header[6:]).decode("utf-8").split(":", 1)
+    except (ValueError, UnicodeDecodeError):
+        raise B2Error(401, "unauthorized", "malformed Basic authorization") from None
+    return key_id, secret
+
+
+def _content_length(request: Request) -> int:
+    raw = request.headers.get("content-length")
+    if raw is None or not raw.isdigit():
+        raise B2Error(411, "bad_request", "Content-Length is required")
+    return int(raw)
+
+
+def _file_headers(version: FileVersion) -> dict[str, str]:
+    headers = {
+        "x-bz-file-id": version.file_id,
+        "x-bz-file-name": quote(version.name, safe="/"),
+        "x-bz-content-sha1": version.sha1,
+        "x-bz-upload-timestamp": str(version.upload_timestamp),
+        "cache-control": "max-age=3600",
+    }
+    for name, value in (version.file_info or {}).items():
+        headers[f"x-bz-info-{name}"] = quote(str(value), safe="")
+    return headers
+
+
+def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.api_route("/b2api/{version}/b2_authorize_account", methods=["GET", "POST"])
+    def authorize(version: str, request: Request) -> Response:
+        try:
+            testmode.before_api_call(request.headers.get("x-bz-test-mode"), "b2_authorize_account")
+            key_id, secret = _basic_credentials(request.headers.get("authorization"))
+            return JSONResponse(access.authorize(ctx, key_id, secret))
+        except B2Error as exc:
+            return b2_error_response(exc)
+
+    @router.get("/b2api/{version}/b2_download_file_by_id")
+    @router.head("/b2api/{version}/b2_download_file_by_id")
+    def download_by_id(version: str, request: Request, fileId: str = "") -> Response:
+        try:
+            with ctx.factory() as db:
+                found = db.get(FileVersion, fileId)
+            if found is None or found.action != "upload":
+                raise B2Error(404, "not_found", f"file {fileId} is not present")
+            return _serve(request, found)
+        except B2Error as exc:
+            return b2_error_response(exc)
+
+    @router.post("/b2api/{version}/{operation}")
+    async def json_operation(version: str, operation: str, request: Request) -> Response:
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            return b2_error_response(B2Error(404, "not_found", f"unknown operation {operation}"))
+        try:
+            testmode.before_api_call(request.headers.get("x-bz-test-mode"), operation)
+            raw = await request.body()
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                raise bad_request("request body is not JSON", "bad_json") from None
+            if not isinstance(body, dict):
+                raise bad_request("request body must be a JSON object", "bad_json")
+            token = request.headers.get("authorization")
+            from starlette.concurrency import run_in_threadpool
+
+            return JSONResponse(await run_in_threadpool(handler, ctx, token, body))
+        except B2Error as exc:
+            return b2_error_response(exc)
+
+    @router.post("/b2store/upload/{bucket_id}")
+    async def upload_file(bucket_id: str, request: Request) -> Response:
+        try:
+            testmode.before_upload(request.headers.get("x-bz-test-mode"))
+            key = files.upload_key(ctx, request.headers.get("authorization"), "upload", bucket_id)
+            name = files.check_name(unquote(request.headers.get("x-bz-file-name", "")))
+            require(key, "writeFiles", bucket_id=bucket_id, name=name)
+            length = _content_length(request)
+            sha1 = request.headers.get("x-bz-content-sha1") or ""
+            if not sha1:
+                raise bad_request("X-Bz-Content-Sha1 is required")
+            tmp, size, actual = await ctx.blobs.receive(
+                stats.counting(request.stream(), name), length, sha1
+            )
+            info = {
+                k[len("x-bz-info-") :]: unquote(v)
+                for k, v in request.headers.items()
+                if k.startswith("x-bz-info-")
+            }
+            content_type = request.headers.get("content-type") or "application/octet-stream"
+            if content_type == "b2/x-auto":
+                content_type = "application/octet-stream"
+            return JSONResponse(
+                files.store_upload(ctx, key, bucket_id, name, tmp, size, actual, content_type, info)
+            )
+        except B2Error as exc:
+            return b2_error_response(exc)
+
+    @router.post("/b2store/upload_part/{file_id}")
+    async def upload_part(file_id: str, request: Request) -> Response:
+        try:
+            testmode.before_upload(request.headers.get("x-bz-test-mode"))
+            key = files.upload_key(ctx, request.headers.get("authorization"), "part", file_id)
+            number_raw = request.headers.get("x-bz-part-number", "")
+            if not number_raw.isdigit():
+                raise bad_request("X-Bz-Part-Number is required")
+            length = _content_length(request)
+            sha1 = request.headers.get("x-bz-content-sha1") or ""
+            if not sha1:
+                raise bad_request("X-Bz-Content-Sha1 is required")
+            tmp, size, actual = await ctx.blobs.receive(
+                stats.counting(request.stream(), file_id), length, sha1
+            )
+            return JSONResponse(
+                files.store_part(ctx, key, file_id, int(number_raw), tmp, size, actual)
+            )
+        except B2Error as exc:
+            return b2_error_response(exc)
+
+    @router.get("/file/{bucket_name}/{file_name:path}")
+    @router.head("/file/{bucket_name}/{file_name:path}")
+    def download_by_name(bucket_name: str, file_name: str, request: Request) -> Response:
+        try:
+            bucket = buckets.bucket_by_name(ctx, bucket_name)
+            with ctx.factory() as db:
+                from sqlalchemy import select
+
+                found = db.execute(
+                    select(FileVersion)
+                    .where(
+                        FileVersion.bucket_id == bucket.bucket_id,
+                        FileVersion.name == file_name,
+                        FileVersion.action.in_(("upload", "hide")),
+                    )
+                    .order_by(FileVersion.sequence.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
+            if found is None or found.action != "upload":
+                raise B2Error(404, "not_found", f"file {file_name} is not present")
+            return _serve(request, found, bucket)
+        except B2Error as exc:
+            return b2_error_response(exc)
+
+    def _serve(request: Request, version: FileVersion, bucket: Bucket | None = None) -> Response:
+        bucket = bucket or buckets.bucket_by_id(ctx, version.bucket_id)
+        if bucket.bucket_type != "allPublic":
+            token = request.headers.get("authorization") or request.query_params.get(
+                "Authorization"
+            )
+            with ctx.factory() as db:
+                key = key_for_token(ctx, db, token)
+            require(key, "readFiles", bucket_id=version.bucket_id, name=version.name)
+        path = ctx.blobs.file_path(version.file_id)
+        if not path.exists():
+            raise B2Error(404, "not_found", "file data is missing")
+        return FileResponse(path, media_type=version.content_type, headers=_file_headers(version))
+
+    @router.get("/b2store/stats")
+    def upload_stats(request: Request) -> Response:
+        try:
+            with ctx.factory() as db:
+                require(key_for_token(ctx, db, request.headers.get("authorization")), "writeKeys")
+            return JSONResponse(stats.snapshot())
+        except B2Error as exc:
+            return b2_error_response(exc)
+
+    return router

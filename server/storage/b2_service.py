@@ -1,0 +1,241 @@
+"""The one b2sdk boundary of the server: the storage interface over B2's native API.
+
+Real Backblaze B2 and the embedded store are reached the same way; only the realm URL and
+keys differ. b2sdk errors become StorageError/StorageUnavailable here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from b2sdk.v2 import B2Api, B2HttpApiConfig, InMemoryAccountInfo
+from b2sdk.v2 import exception as b2_exceptions
+
+from server.storage.base import (
+    BrowserUploadTarget,
+    ScopedUploadKey,
+    StorageError,
+    StorageUnavailable,
+    StoredObject,
+)
+from shared import __version__
+
+T = TypeVar("T")
+UPLOAD_CAPABILITIES = ["writeFiles", "listFiles", "readFiles"]
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Translate b2sdk's errors; their text never carries keys or tokens."""
+    try:
+        yield
+    except (
+        b2_exceptions.B2ConnectionError,
+        b2_exceptions.ServiceError,
+        b2_exceptions.TooManyRequests,
+    ) as exc:
+        raise StorageUnavailable(f"storage did not answer ({type(exc).__name__})") from None
+    except b2_exceptions.B2Error as exc:
+        raise StorageError(f"storage refused the request ({type(exc).__name__})") from None
+
+
+class B2StorageService:
+    provider = "backblaze_b2"
+
+    def __init__(
+        self,
+        realm: str,
+        key_id: str,
+        application_key: str,
+        *,
+        bucket_id: str | None,
+        bucket_name: str | None,
+        cdn_url: str | None,
+        download_base: str | None = None,
+        public_bucket: bool = False,
+    ) -> None:
+        self._realm = realm
+        self._key_id = key_id
+        self._application_key = application_key
+        self._bucket_id = bucket_id
+        self.bucket_name = bucket_name or ""
+        self._cdn_url = cdn_url.rstrip("/") if cdn_url else None
+        self._download_base = download_base
+        self._public = public_bucket
+        self._api: B2Api | None = None
+        self._lock = threading.Lock()
+        self.recommended_part_size = 100 * 1000 * 1000
+
+    def __repr__(self) -> str:
+        return f"B2StorageService(realm={self._realm!r}, bucket={self.bucket_name!r})"
+
+    @classmethod
+    def for_embedded(cls, data_dir: Path, public_url: str, cdn_url: str | None) -> B2StorageService:
+        from server.b2store.bootstrap import ensure_master_key
+        from server.b2store.context import StoreContext
+
+        master = ensure_master_key(StoreContext.open(data_dir, public_url))
+        return cls(
+            public_url.rstrip("/"),
+            master.key_id,
+            master.application_key,
+            bucket_id=master.bucket_id,
+            bucket_name=master.bucket_name,
+            cdn_url=cdn_url,
+            public_bucket=True,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> B2StorageService:
+        return cls(
+            "production",
+            settings.bb_key_id,
+            settings.bb_application_key,
+            bucket_id=getattr(settings, "bb_bucket_id", None),
+            bucket_name=None,
+            cdn_url=getattr(settings, "cdn_url", None),
+        )
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def api(self) -> B2Api:
+        """Authorize on first use: the embedded store is served by this very process."""
+        with self._lock:
+            if self._api is None:
+                api = B2Api(
+                    InMemoryAccountInfo(),
+                    api_config=B2HttpApiConfig(user_agent_append=f"ReelDrop-server/{__version__}"),
+                )
+                with storage_errors():
+                    api.authorize_account(self._realm, self._key_id, self._application_key)
+                    if self._bucket_id is None:
+                        raise StorageError("BB_BUCKET_ID is not configured")
+                    bucket = api.get_bucket_by_id(self._bucket_id)
+                    if not self.bucket_name:
+                        self.bucket_name = (
+                            bucket.name or api.list_buckets(bucket_id=self._bucket_id)[0].name
+                        )
+                self._api = api
+                self.recommended_part_size = api.account_info.get_recommended_part_size()
+            return self._api
+
+    def _call(self, action: Callable[[B2Api], T]) -> T:
+        api = self.api()
+        with storage_errors():
+            return action(api)
+
+    # -- StorageService ------------------------------------------------------------------
+
+    def create_upload_key(self, name_prefix: str, lifetime_seconds: int) -> ScopedUploadKey:
+        key = self._call(
+            lambda api: api.create_key(
+                capabilities=UPLOAD_CAPABILITIES,
+                key_name=f"reeldrop-upload-{datetime.now(UTC):%Y%m%d%H%M%S}",
+                valid_duration_seconds=lifetime_seconds,
+                bucket_id=self._bucket_id,
+                name_prefix=name_prefix,
+            )
+        )
+        expires_ms = key.expiration_timestamp_millis
+        expires = (
+            datetime.fromtimestamp(expires_ms / 1000, UTC)
+            if expires_ms
+            else datetime.now(UTC) + timedelta(seconds=lifetime_seconds)
+        )
+        return ScopedUploadKey(
+            realm_url=self._realm_url(),
+            key_id=key.id_,
+            application_key=key.application_key,
+            bucket_name=self.bucket_name,
+            bucket_id=str(self._bucket_id),
+            name_prefix=name_prefix,
+            expires_at=expires,
+        )
+
+    def _realm_url(self) -> str:
+        return self._realm if self._realm.startswith("http") else "https://api.backblazeb2.com"
+
+    def delete_key(self, key_id: str) -> None:
+        try:
+            self._call(lambda api: api.delete_key_by_id(key_id))
+        except StorageError as exc:
+            if isinstance(exc, StorageUnavailable):
+                raise
+            # Already gone (deleted earlier or expired): nothing left to revoke.
+
+    def browser_upload_target(self) -> BrowserUploadTarget:
+        answer = self._call(lambda api: api.session.get_upload_url(self._bucket_id))
+        return BrowserUploadTarget(answer["uploadUrl"], answer["authorizationToken"])
+
+    def stat_object(self, storage_key: str) -> StoredObject | None:
+        api = self.api()
+        bucket = api.get_bucket_by_id(str(self._bucket_id))
+        try:
+            with storage_errors():
+                version = bucket.get_file_info_by_name(storage_key)
+        except StorageError:
+            try:
+                with storage_errors():
+                    listed = list(bucket.ls(storage_key, latest_only=True, recursive=False))
+            except StorageError:
+                return None
+            matches = [v for v, _ in listed if v is not None and v.file_name == storage_key]
+            if not matches:
+                return None
+            version = matches[0]
+        sha1 = version.content_sha1
+        if not sha1 or sha1 == "none":
+            sha1 = (version.file_info or {}).get("large_file_sha1")
+        return StoredObject(
+            storage_key=storage_key,
+            file_id=version.id_,
+            size=version.size,
+            sha1=sha1,
+            content_type=version.content_type or "",
+        )
+
+    def cancel_unfinished_uploads(self, name_prefix: str) -> int:
+        def cancel(api: B2Api) -> int:
+            bucket = api.get_bucket_by_id(str(self._bucket_id))
+            count = 0
+            for unfinished in bucket.list_unfinished_large_files(prefix=name_prefix):
+                api.cancel_large_file(unfinished.file_id)
+                count += 1
+            return count
+
+        return self._call(cancel)
+
+    def storage_url(self, storage_key: str) -> str:
+        base = self._download_base or self.api().account_info.get_download_url()
+        return f"{base}/file/{quote(self.bucket_name)}/{quote(storage_key)}"
+
+    def cdn_url(self, storage_key: str) -> str:
+        if self._cdn_url:
+            return f"{self._cdn_url}/{quote(storage_key)}"
+        return self.storage_url(storage_key)
+
+    def authorized_download_url(self, storage_key: str, valid_seconds: int) -> str:
+        url = self.storage_url(storage_key)
+        if self._public:
+            return url
+        token = self._call(
+            lambda api: api.get_bucket_by_id(str(self._bucket_id)).get_download_authorization(
+                storage_key, valid_seconds
+            )
+        )
+        return f"{url}?Authorization={quote(token)}"
+
+    def delete_object(self, storage_key: str) -> None:
+        def delete(api: B2Api) -> None:
+            bucket = api.get_bucket_by_id(str(self._bucket_id))
+            for version, _ in bucket.ls(storage_key, latest_only=False, recursive=False):
+                if version is not None and version.file_name == storage_key:
+                    api.delete_file_version(version.id_, version.file_name)
+
+        self._call(delete)
