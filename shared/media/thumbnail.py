@@ -1,0 +1,35 @@
+"""A small JPEG from about a tenth into the video, for the library and course pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ffmpeg
+
+from shared.media.errors import MediaError
+from shared.media.ffmpeg_locator import find_ffmpeg
+
+
+def make_thumbnail(
+    video: Path, out: Path, *, duration: float | None = None, width: int = 320
+) -> Path:
+    at = max(0.0, (duration or 0.0) * 0.1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stream = (
+        ffmpeg.input(str(video), ss=f"{at:.3f}")
+        .filter("scale", width, -2)
+        .output(str(out), vframes=1, format="image2", vcodec="mjpeg", **{"q:v": 4})
+        .overwrite_output()
+        .global_args("-loglevel", "error", "-nostdin")
+    )
+    try:
+        stream.run(cmd=str(find_ffmpeg()), capture_stdout=True, capture_stderr=True)
+    except ffmpeg.Error as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise MediaError(
+            "thumbnail_failed",
+            f"no thumbnail for {video.name}: {detail[-1] if detail else 'ffmpeg failed'}",
+        ) from None
+    if not out.exists() or out.stat().st_size == 0:
+        raise MediaError("thumbnail_failed", f"no thumbnail for {video.name}: empty output")
+    return out
