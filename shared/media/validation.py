@@ -7,6 +7,7 @@ from pathlib import Path
 from shared.media.errors import ProbeError, ValidationError
 from shared.media.metadata import VideoMetadata
 from shared.media.probe import probe
+from shared.media.signature import sniff_container
 from shared.policy import Policy
 
 CONTAINERS_BY_EXTENSION = {
@@ -81,6 +82,12 @@ def validate_file(path: Path, policy: Policy, *, content_type: str | None = None
     if content_type and content_type.lower() not in policy.content_types_for(ext):
         raise ValidationError(
             "unsupported_format", f"{path.name}: content type {content_type} is not a .{ext} video"
+        )
+    if sniff_container(path) is None:
+        raise ValidationError(
+            "unsupported_format",
+            f"{path.name} is not a video file (its content is not MP4, "
+            "QuickTime, WebM/Matroska or AVI)",
         )
     try:
         meta = probe(path)
