@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -56,6 +57,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(_body("invalid_request", _describe_validation(exc)), status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, _exc: DataError) -> JSONResponse:
+        # e.g. a NUL byte, which PostgreSQL text cannot hold: the input's fault, not ours.
+        return JSONResponse(
+            _body("invalid_request", "the request contains characters that cannot be stored"),
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.models import MediaFile, ProcessingJob
@@ -58,29 +58,38 @@ def enqueue_processing(db: Session, media_id: str, queue: str = "video_processin
 
 
 def claim_next(db: Session, worker_id: str) -> ProcessingJob | None:
+    """Claim the oldest claimable job. On PostgreSQL the row lock skips jobs another worker
+    holds; everywhere, the conditional UPDATE makes sure only one claimant wins a row."""
     now = utcnow()
-    query = (
-        select(ProcessingJob)
-        .where(
-            or_(
-                ProcessingJob.state == "queued",
-                (ProcessingJob.state == "running") & (ProcessingJob.claimed_at < now - LEASE),
-            )
-        )
-        .order_by(ProcessingJob.id)
-        .limit(1)
+    stale = now - LEASE
+    claimable = or_(
+        ProcessingJob.state == "queued",
+        (ProcessingJob.state == "running") & (ProcessingJob.claimed_at < stale),
     )
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    job = db.execute(query).scalar_one_or_none()
-    if job is None:
-        return None
-    job.state, job.claimed_by, job.claimed_at = "running", worker_id, now
-    media = db.get(MediaFile, job.media_file_id)
-    if media is not None:
-        media.status = "processing"
-    db.commit()
-    return job
+    for _attempt in range(20):
+        query = select(ProcessingJob).where(claimable).order_by(ProcessingJob.id).limit(1)
+        if db.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        job = db.execute(query).scalar_one_or_none()
+        if job is None:
+            db.rollback()
+            return None
+        won = db.execute(
+            update(ProcessingJob)
+            .where(ProcessingJob.id == job.id, claimable)
+            .values(state="running", claimed_by=worker_id, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won != 1:
+            db.rollback()
+            continue
+        media = db.get(MediaFile, job.media_file_id)
+        if media is not None:
+            media.status = "processing"
+        db.commit()
+        db.refresh(job)
+        return job
+    return None
 
 
 def default_processor(url: str) -> VideoMetadata:

@@ -28,6 +28,12 @@ def base_name(filename: str) -> str:
     return re.split(r"[\\/]", filename)[-1]
 
 
+def display_name(filename: str) -> str:
+    """The name as the user gave it, minus path and control characters (kept for display)."""
+    name = "".join(ch for ch in base_name(filename) if unicodedata.category(ch)[0] != "C")
+    return name[:255] or "video"
+
+
 def extension_of(filename: str) -> str:
     name = base_name(filename)
     return name.rsplit(".", 1)[-1].lower() if "." in name.strip(".") else ""

@@ -108,7 +108,7 @@ def open_session(
     session = UploadSession(
         session_key=session_key,
         user_id=user.id,
-        filename=storage_keys.base_name(body.filename)[:1024],
+        filename=storage_keys.display_name(body.filename),
         content_type=body.content_type.lower(),
         file_size=body.file_size,
         storage_key=key,
