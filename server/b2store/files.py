@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import time
 import uuid
 from pathlib import Path
@@ -31,6 +32,13 @@ def check_name(name: Any) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in name) or name.startswith("/") or "//" in name:
         raise bad_request("fileName has characters B2 does not allow")
     return name
+
+
+def resolve_content_type(declared: str | None, name: str) -> str:
+    """B2's ``b2/x-auto`` means: infer it from the name."""
+    if declared and declared != "b2/x-auto":
+        return declared
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def file_dict(f: FileVersion) -> dict[str, Any]:
@@ -123,7 +131,7 @@ def start_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
             bucket_id,
             name,
             "start",
-            content_type=str(body.get("contentType") or "application/octet-stream"),
+            content_type=resolve_content_type(body.get("contentType"), name),
             file_info=info,
         )
         db.add(version)

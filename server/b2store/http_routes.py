@@ -10,6 +10,7 @@ from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from server.b2store import access, buckets, files, listing, testmode
 from server.b2store.access import key_for_token
@@ -140,12 +141,12 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
                 for k, v in request.headers.items()
                 if k.startswith("x-bz-info-")
             }
-            content_type = request.headers.get("content-type") or "application/octet-stream"
-            if content_type == "b2/x-auto":
-                content_type = "application/octet-stream"
+            content_type = files.resolve_content_type(request.headers.get("content-type"), name)
             return JSONResponse(
                 files.store_upload(ctx, key, bucket_id, name, tmp, size, actual, content_type, info)
             )
+        except ClientDisconnect:
+            return Response(status_code=400)  # nobody is left to read an answer
         except B2Error as exc:
             return b2_error_response(exc)
 
@@ -167,6 +168,8 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             return JSONResponse(
                 files.store_part(ctx, key, file_id, int(number_raw), tmp, size, actual)
             )
+        except ClientDisconnect:
+            return Response(status_code=400)  # nobody is left to read an answer
         except B2Error as exc:
             return b2_error_response(exc)
 
