@@ -1,0 +1,1 @@
+"""The loopback control API that the CLI and the window use."""

@@ -1,0 +1,1 @@
+"""Upload jobs: a persisted state machine, one row per file."""

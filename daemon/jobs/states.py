@@ -1,0 +1,51 @@
+"""The job state machine. Every change is checked here and committed before its action."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    PROBING = "probing"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    INITIATING = "initiating"
+    UPLOADING = "uploading"
+    PAUSED = "paused"
+    COMPLETING = "completing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+S = JobState
+TRANSITIONS: dict[JobState, frozenset[JobState]] = {
+    S.QUEUED: frozenset({S.PROBING, S.PAUSED, S.CANCELLED}),
+    S.PROBING: frozenset({S.QUEUED, S.REJECTED, S.INITIATING, S.PAUSED, S.CANCELLED, S.FAILED}),
+    S.INITIATING: frozenset(
+        {S.QUEUED, S.DUPLICATE, S.UPLOADING, S.REJECTED, S.PAUSED, S.CANCELLED, S.FAILED}
+    ),
+    S.UPLOADING: frozenset({S.QUEUED, S.COMPLETING, S.PAUSED, S.CANCELLED, S.FAILED}),
+    S.PAUSED: frozenset({S.QUEUED, S.UPLOADING, S.CANCELLED}),
+    S.COMPLETING: frozenset({S.DONE, S.FAILED}),
+    S.REJECTED: frozenset({S.QUEUED}),
+    S.FAILED: frozenset({S.QUEUED, S.CANCELLED}),
+    S.CANCELLED: frozenset({S.QUEUED}),
+    S.DONE: frozenset(),
+    S.DUPLICATE: frozenset(),
+}
+TERMINAL = frozenset({S.DONE, S.DUPLICATE, S.REJECTED, S.FAILED, S.CANCELLED})
+ACTIVE = frozenset({S.PROBING, S.INITIATING, S.UPLOADING})
+
+
+class IllegalTransition(ValueError):
+    def __init__(self, old: JobState, new: JobState) -> None:
+        super().__init__(f"a job cannot go from {old} to {new}")
+        self.old, self.new = old, new
+
+
+def check_transition(old: JobState | str, new: JobState | str) -> None:
+    old_state, new_state = JobState(old), JobState(new)
+    if new_state not in TRANSITIONS[old_state]:
+        raise IllegalTransition(old_state, new_state)

@@ -1,0 +1,69 @@
+"""The daemon process: job store, pipeline, sign-in, control API; runs until told to stop."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import threading
+from types import FrameType
+
+from daemon.control.account import AccountManager
+from daemon.control.app import build_control_app
+from daemon.control.server import CONTROL_FILE, ControlServer, bind_loopback, write_control_file
+from daemon.db import create_schema, make_engine, make_session_factory
+from daemon.logging_setup import setup_logging
+from daemon.service import DaemonService
+from daemon.settings import load_settings, parse_rate
+from daemon.transfer.bandwidth import BandwidthLimiter
+from shared import __version__
+from shared.app_dirs import app_dirs
+
+log = logging.getLogger(__name__)
+
+
+def run_daemon(*, verbose: bool = False, port: int = 0) -> int:
+    dirs = app_dirs().ensure()
+    setup_logging(dirs.logs, verbose=verbose)
+    settings_path = dirs.config / "settings.json"
+    settings = load_settings(settings_path)
+    engine = make_engine(dirs.data / "daemon.sqlite")
+    import daemon.jobs.models  # noqa: F401 - registers the tables
+
+    create_schema(engine)
+    service = DaemonService(
+        make_session_factory(engine),
+        thumbs_dir=dirs.data / "thumbs",
+        limiter=BandwidthLimiter(parse_rate(settings.bandwidth_limit)),
+        concurrent_uploads=settings.concurrent_uploads,
+    )
+    accounts = AccountManager(service, settings, settings_path, dirs.data)
+    stop = threading.Event()
+    token = secrets.token_urlsafe(32)
+    sock = bind_loopback(port)
+    port_ref = [sock.getsockname()[1]]
+    app = build_control_app(service, accounts, settings, settings_path, token, port_ref, stop.set)
+    control = ControlServer(app, sock)
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    control.start()
+    service.start()
+    accounts.restore()
+    control_file = write_control_file(dirs.runtime, port_ref[0], token)
+    log.info("ReelDrop daemon %s listening on 127.0.0.1:%s", __version__, port_ref[0])
+    try:
+        stop.wait()
+    finally:
+        log.info("ReelDrop daemon stopping")
+        control_file.unlink(missing_ok=True)
+        service.stop()
+        control.stop()
+        engine.dispose()
+    return 0
+
+
+__all__ = ["CONTROL_FILE", "run_daemon"]

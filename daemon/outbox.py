@@ -1,0 +1,93 @@
+"""The durable outbox: server calls that must happen, committed with the state change that
+needs them and retried until the server acknowledges. The server makes each idempotent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from daemon.jobs.models import OutboxEntry, utcnow
+from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
+
+log = logging.getLogger(__name__)
+Handler = Callable[[dict[str, Any]], Any]
+
+
+def enqueue(db: Session, job_id: str, kind: str, payload: dict[str, Any]) -> None:
+    """Add a call inside the caller's transaction (commit it with the job's state)."""
+    db.add(OutboxEntry(job_id=job_id, kind=kind, payload=payload))
+
+
+class Outbox:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+
+    def pending(self, job_id: str | None = None) -> list[OutboxEntry]:
+        with self.factory() as db:
+            query = select(OutboxEntry).where(OutboxEntry.state == "pending")
+            if job_id:
+                query = query.where(OutboxEntry.job_id == job_id)
+            return list(db.execute(query.order_by(OutboxEntry.id)).scalars())
+
+    def deliver_due(
+        self,
+        handlers: dict[str, Handler],
+        on_delivered: Callable[[OutboxEntry, Any], None],
+        on_failed: Callable[[OutboxEntry, str], None],
+    ) -> int:
+        """Deliver what is due, in order per job; how many were delivered."""
+        delivered = 0
+        blocked: set[str] = set()
+        now = utcnow()
+        for entry in self.pending():
+            if entry.job_id in blocked:
+                continue
+            if entry.next_attempt_at > now:
+                blocked.add(entry.job_id)
+                continue
+            try:
+                result = handlers[entry.kind](entry.payload)
+            except (ServerUnavailable, NotSignedIn) as exc:
+                self._retry_later(entry, str(exc))
+                blocked.add(entry.job_id)
+                continue
+            except ServerRejected as exc:
+                self._finish(entry, "failed", exc.message)
+                on_failed(entry, exc.message)
+                continue
+            self._finish(entry, "delivered", None)
+            on_delivered(entry, result)
+            delivered += 1
+        return delivered
+
+    def _retry_later(self, entry: OutboxEntry, error: str) -> None:
+        with self.factory() as db:
+            row = db.get(OutboxEntry, entry.id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = error
+            row.next_attempt_at = utcnow() + timedelta(seconds=min(60, 2 ** min(row.attempts, 6)))
+            db.commit()
+        log.info("server call %s for job %s will be retried: %s", entry.kind, entry.job_id, error)
+
+    def _finish(self, entry: OutboxEntry, state: str, error: str | None) -> None:
+        with self.factory() as db:
+            row = db.get(OutboxEntry, entry.id)
+            if row is not None:
+                row.state, row.last_error = state, error
+                db.commit()
+
+    def retry_now(self) -> None:
+        """The server may be back (e.g. after sign-in): make every waiting call due."""
+        with self.factory() as db:
+            for row in db.execute(
+                select(OutboxEntry).where(OutboxEntry.state == "pending")
+            ).scalars():
+                row.next_attempt_at = utcnow()
+            db.commit()

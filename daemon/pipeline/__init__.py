@@ -1,0 +1,1 @@
+"""Drives each job through its states: prepare, initiate, upload, complete."""

@@ -1,0 +1,146 @@
+"""The scheduler: starts jobs up to the concurrency limit and drains the outbox."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from daemon.jobs.models import OutboxEntry
+from daemon.jobs.states import IllegalTransition, JobState
+from daemon.jobs.store import JobStore, due
+from daemon.outbox import Outbox, enqueue
+from daemon.pipeline.stages import Stages
+from daemon.serverapi.client import ServerClient
+from daemon.serverapi.errors import NotSignedIn
+from shared.api_schemas import CompleteRequest
+
+log = logging.getLogger(__name__)
+S = JobState
+RUNNABLE = (S.QUEUED, S.PROBING, S.INITIATING, S.UPLOADING)
+
+
+class JobRunner:
+    def __init__(
+        self,
+        store: JobStore,
+        stages: Stages,
+        outbox: Outbox,
+        client: Callable[[], ServerClient | None],
+        concurrency: int,
+    ) -> None:
+        self.store, self.stages, self.outbox, self.client = store, stages, outbox, client
+        self.concurrency = max(1, concurrency)
+        self.running: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="job-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        with self._lock:
+            for cancel in self.running.values():
+                cancel.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def interrupt(self, job_id: str) -> None:
+        with self._lock:
+            cancel = self.running.get(job_id)
+        if cancel is not None:
+            cancel.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.deliver_outbox()
+                self.launch_due_jobs()
+            except Exception:
+                log.exception("scheduler tick failed")
+            self._wake.wait(0.5)
+            self._wake.clear()
+
+    def launch_due_jobs(self) -> None:
+        for job in self.store.in_states(RUNNABLE):
+            with self._lock:
+                if len(self.running) >= self.concurrency:
+                    return
+                if job.id in self.running or not due(job):
+                    continue
+                cancel = threading.Event()
+                self.running[job.id] = cancel
+            threading.Thread(
+                target=self._work, args=(job.id, cancel), daemon=True, name=f"job-{job.id}"
+            ).start()
+
+    def _work(self, job_id: str, cancel: threading.Event) -> None:
+        try:
+            self.stages.run(job_id, cancel)
+        except IllegalTransition as exc:
+            log.info("job %s: %s (the user changed it meanwhile)", job_id, exc)
+        except Exception as exc:
+            log.exception("job %s failed unexpectedly", job_id)
+            with contextlib.suppress(IllegalTransition, KeyError):
+                self.store.update(
+                    job_id,
+                    state=S.FAILED,
+                    error_code="internal_error",
+                    error_message=f"unexpected error: {type(exc).__name__}",
+                )
+        finally:
+            with self._lock:
+                self.running.pop(job_id, None)
+            self._wake.set()
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def deliver_outbox(self) -> int:
+        client = self.client()
+        if client is None:
+            return 0
+
+        def complete(payload: dict[str, Any]) -> Any:
+            return client.complete(CompleteRequest.model_validate(payload))
+
+        handlers = {
+            "complete": complete,
+            "process": lambda p: client.process(p["mediaFileId"]),
+            "cancel": lambda p: client.cancel_session(p["sessionKey"]),
+        }
+        try:
+            return self.outbox.deliver_due(handlers, self._delivered, self._failed)
+        except NotSignedIn:
+            return 0
+
+    def _delivered(self, entry: OutboxEntry, result: Any) -> None:
+        if entry.kind != "complete":
+            return
+        media_id = result.id
+        self.store.update(
+            entry.job_id,
+            state=S.DONE,
+            media_file_id=media_id,
+            error_code=None,
+            error_message=None,
+            also=lambda db, job: enqueue(db, job.id, "process", {"mediaFileId": media_id}),
+        )
+
+    def _failed(self, entry: OutboxEntry, message: str) -> None:
+        if entry.kind == "complete":
+            self.store.update(
+                entry.job_id,
+                state=S.FAILED,
+                error_code="complete_refused",
+                error_message=f"the server refused the upload: {message}",
+            )

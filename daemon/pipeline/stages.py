@@ -1,0 +1,269 @@
+"""One job's work, stage by stage. Each stage commits the state it leads to before acting."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from daemon.jobs.models import Job, utcnow
+from daemon.jobs.states import JobState
+from daemon.jobs.store import JobStore
+from daemon.outbox import enqueue
+from daemon.pipeline.preparation import StillBeingWritten, prepare
+from daemon.serverapi.client import ServerClient
+from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
+from daemon.transfer.errors import TransferCancelled, TransferError
+from daemon.transfer.target import UploadTarget
+from daemon.transfer.uploader import B2Uploader
+from shared.api_schemas import CompleteRequest, InitiateRequest, ProgressReport
+from shared.media.errors import MediaError
+from shared.policy import Policy
+
+log = logging.getLogger(__name__)
+S = JobState
+PROGRESS_EVERY = 2.0
+
+
+class Stages:
+    def __init__(
+        self,
+        store: JobStore,
+        uploader: B2Uploader,
+        thumbs_dir: Path,
+        client: Callable[[], ServerClient | None],
+        policy: Callable[[], Policy],
+    ) -> None:
+        self.store, self.uploader, self.thumbs_dir = store, uploader, thumbs_dir
+        self.client, self.policy = client, policy
+        self.targets: dict[str, UploadTarget] = {}
+
+    def run(self, job_id: str, cancel: threading.Event) -> None:
+        job = self.store.get(job_id)
+        try:
+            if job.state in (S.QUEUED, S.PROBING):
+                job = self.prepare(job)
+            if job.state == S.INITIATING:
+                job = self.initiate(job)
+            if job.state == S.UPLOADING:
+                self.upload(job, cancel)
+        except TransferCancelled:
+            pass  # pause/cancel already decided the next state
+        except NotSignedIn as exc:
+            self.wait(job_id, 10, "not_signed_in", f"waiting: {exc}")
+        except ServerUnavailable as exc:
+            self.wait(job_id, 10, "server_unavailable", f"waiting for the server: {exc}")
+
+    def wait(self, job_id: str, seconds: float, code: str, message: str) -> None:
+        self.store.backoff(job_id, seconds, code, message)
+
+    # -- probing ---------------------------------------------------------------------------
+
+    def prepare(self, job: Job) -> Job:
+        path = Path(job.path)
+        if job.state == S.QUEUED:
+            job = self.store.update(job.id, state=S.PROBING, error_code=None, error_message=None)
+        unchanged = (
+            job.content_sha1
+            and path.is_file()
+            and job.file_mtime == path.stat().st_mtime
+            and job.total_bytes == path.stat().st_size
+        )
+        if unchanged:
+            return self.store.update(job.id, state=S.INITIATING)
+        try:
+            ready = prepare(path, self.policy(), self.thumbs_dir, job.id)
+        except StillBeingWritten as exc:
+            return self.store.update(
+                job.id,
+                state=S.QUEUED,
+                error_code="still_writing",
+                error_message=f"waiting: {exc}",
+                next_attempt_at=_later(5),
+            )
+        except MediaError as exc:
+            return self.store.update(
+                job.id, state=S.REJECTED, error_code=exc.code, error_message=exc.message
+            )
+        return self.store.update(
+            job.id,
+            state=S.INITIATING,
+            total_bytes=ready.size,
+            file_mtime=ready.mtime,
+            content_sha1=ready.sha1,
+            content_type=ready.content_type,
+            metadata_json=ready.metadata,
+            thumbnail_path=str(ready.thumbnail) if ready.thumbnail else None,
+        )
+
+    # -- initiate --------------------------------------------------------------------------
+
+    def initiate(self, job: Job) -> Job:
+        client = self.client()
+        if client is None:
+            return self.store.update(
+                job.id,
+                state=S.QUEUED,
+                error_code="not_signed_in",
+                error_message="waiting: sign in to upload",
+                next_attempt_at=_later(3600),
+            )
+        try:
+            answer = client.initiate(
+                InitiateRequest(
+                    filename=job.filename,
+                    file_size=job.total_bytes,
+                    content_type=job.content_type or "application/octet-stream",
+                    course_id=job.course_id,
+                    content_sha1=job.content_sha1,
+                )
+            )
+        except ServerRejected as exc:
+            if exc.status == 429 and exc.code == "too_many_uploads":
+                return self.store.backoff(job.id, 15, exc.code, f"waiting: {exc.message}")
+            return self.store.update(
+                job.id, state=S.REJECTED, error_code=exc.code, error_message=exc.message
+            )
+        if answer.duplicate:
+            return self.store.update(
+                job.id,
+                state=S.DUPLICATE,
+                media_file_id=answer.media_file_id,
+                duplicate_of=answer.media_file_id,
+                error_code=None,
+                error_message="already uploaded: this video is in your library",
+            )
+        assert answer.b2 and answer.storage_key and answer.session_key and answer.part_size
+        self.targets[job.id] = UploadTarget.from_key(
+            answer.b2, answer.storage_key, answer.part_size
+        )
+        return self.store.update(
+            job.id,
+            state=S.UPLOADING,
+            session_key=answer.session_key,
+            storage_key=answer.storage_key,
+            thumbnail_key=answer.thumbnail_key,
+            part_size=answer.part_size,
+            bucket_id=answer.b2.bucket_id,
+            bucket_name=answer.b2.bucket_name,
+            large_file_id=None,
+            bytes_sent=0,
+            error_code=None,
+            error_message=None,
+            next_attempt_at=None,
+        )
+
+    # -- upload ----------------------------------------------------------------------------
+
+    def fresh_target(self, job: Job) -> UploadTarget:
+        client = self.client()
+        if client is None:
+            raise NotSignedIn("sign in to upload")
+        key = client.fresh_credentials(str(job.session_key))
+        target = UploadTarget.from_key(key, str(job.storage_key), int(job.part_size or 0))
+        self.targets[job.id] = target
+        return target
+
+    def upload(self, job: Job, cancel: threading.Event) -> None:
+        try:
+            target = self.targets.get(job.id) or self.fresh_target(job)
+        except ServerRejected as exc:  # the session ended (expired, cancelled): start over
+            self.store.update(
+                job.id,
+                state=S.QUEUED,
+                session_key=None,
+                large_file_id=None,
+                error_code=exc.code,
+                error_message=f"starting again: {exc.message}",
+            )
+            return
+        reporter = _ProgressReporter(self, job)
+        try:
+            self.uploader.upload(
+                Path(job.path),
+                target,
+                content_type=job.content_type or "video/mp4",
+                content_sha1=str(job.content_sha1),
+                resume_large_file_id=job.large_file_id,
+                on_large_file_started=lambda fid: self.store.update(job.id, large_file_id=fid),
+                on_progress=reporter,
+                refresh_target=lambda: self.fresh_target(job),
+                cancel=cancel,
+            )
+        except TransferError as exc:
+            if exc.transient:
+                self.wait(job.id, 15, "storage_unavailable", f"waiting for storage: {exc}")
+            else:
+                self.store.update(
+                    job.id, state=S.FAILED, error_code="upload_failed", error_message=exc.message
+                )
+            return
+        thumbnail_uploaded = self.upload_thumbnail(job, target)
+        request = CompleteRequest(
+            session_key=str(job.session_key),
+            storage_key=str(job.storage_key),
+            content_sha1=job.content_sha1,
+            metadata=job.metadata_json,
+            thumbnail_uploaded=thumbnail_uploaded,
+        )
+        payload = request.model_dump(mode="json", by_alias=True, exclude_none=True)
+        self.store.update(
+            job.id,
+            state=S.COMPLETING,
+            bytes_sent=job.total_bytes,
+            error_code=None,
+            error_message=None,
+            also=lambda db, j: enqueue(db, j.id, "complete", payload),
+        )
+        self.targets.pop(job.id, None)
+
+    def upload_thumbnail(self, job: Job, target: UploadTarget) -> bool:
+        if not job.thumbnail_path or not job.thumbnail_key or not Path(job.thumbnail_path).exists():
+            return False
+        try:
+            self.uploader.upload_small(
+                Path(job.thumbnail_path), target, job.thumbnail_key, "image/jpeg"
+            )
+        except TransferError as exc:
+            log.info("thumbnail of job %s not uploaded: %s", job.id, exc.message)
+            return False
+        return True
+
+
+class _ProgressReporter:
+    """Turns byte counts into live speed/ETA, saved and reported to the server every 2 s."""
+
+    def __init__(self, stages: Stages, job: Job) -> None:
+        self.stages, self.job = stages, job
+        self.started = time.monotonic()
+        self.first: int | None = None
+        self.last_report = 0.0
+
+    def __call__(self, sent: int) -> None:
+        now = time.monotonic()
+        if self.first is None:
+            self.first = sent
+        elapsed = now - self.started
+        speed = (sent - self.first) / elapsed if elapsed > 0.2 and sent > self.first else None
+        eta = int((self.job.total_bytes - sent) / speed + 0.5) if speed else None
+        if now - self.last_report < PROGRESS_EVERY and sent < self.job.total_bytes:
+            self.stages.store.live[self.job.id] = (speed, eta)
+            return
+        self.last_report = now
+        self.stages.store.progress(self.job.id, sent, speed, eta)
+        client = self.stages.client()
+        if client is not None and self.job.session_key:
+            # Progress is advisory; ``complete`` carries the final state.
+            with contextlib.suppress(ServerUnavailable, ServerRejected, NotSignedIn):
+                client.report_progress(
+                    self.job.session_key,
+                    ProgressReport(bytes_uploaded=sent, upload_speed_bps=speed),
+                )
+
+
+def _later(seconds: float) -> datetime:
+    return utcnow() + timedelta(seconds=seconds)

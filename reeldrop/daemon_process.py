@@ -1,0 +1,40 @@
+"""Start the daemon in the background when a command needs it and it is not running."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from shared.control.client import ControlClient, DaemonNotRunning
+
+
+def connect() -> ControlClient | None:
+    try:
+        client = ControlClient.from_runtime_dir()
+    except DaemonNotRunning:
+        return None
+    return client if client.ping() else None
+
+
+def ensure_daemon(timeout: float = 30) -> ControlClient:
+    client = connect()
+    if client is not None:
+        return client
+    subprocess.Popen(
+        [sys.executable, "-m", "reeldrop", "daemon"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=os.environ.copy(),
+        close_fds=True,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        client = connect()
+        if client is not None:
+            return client
+        time.sleep(0.1)
+    raise DaemonNotRunning("the ReelDrop daemon did not start; see its log in the log folder")
