@@ -25,6 +25,8 @@ def keyring_usable() -> bool:
     name = type(backend).__module__ + "." + type(backend).__name__
     if "fail" in name.lower() or "null" in name.lower():
         return False
+    if name.startswith("keyrings.alt") and not os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return False  # plaintext stand-ins count only when chosen on purpose
     priority = getattr(backend, "priority", 0)
     return bool(priority and priority > 0)
 

@@ -104,7 +104,12 @@ def settings(args: argparse.Namespace) -> int:
         for key, value in client.settings().items():
             print(f"{key} = {value}")
     elif args.action == "get":
-        print(client.settings()[args.key] if args.key in client.settings() else "")
+        values = client.settings()
+        if args.key not in values:
+            print(f"reeldrop settings: unknown setting {args.key!r}; known: "
+                  f"{', '.join(values)}", file=sys.stderr)
+            return 1
+        print(values[args.key])
     else:
         client.set_setting(args.key, args.value)
         print(f"{args.key} = {client.settings()[args.key]}")

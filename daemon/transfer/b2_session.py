@@ -14,6 +14,7 @@ from daemon.transfer.errors import CredentialsExpired, TransferError
 from daemon.transfer.target import UploadTarget
 from shared import __version__
 
+PART_WORKERS = 4  # parts in flight per file: what a crash can cost to re-send
 AUTH_ERRORS = (
     b2_exceptions.InvalidAuthToken,
     b2_exceptions.Unauthorized,
