@@ -93,8 +93,11 @@ class B2StorageService:
 
     @classmethod
     def from_settings(cls, settings: Any) -> B2StorageService:
+        """Real B2; a BB_ENDPOINT given as an http(s) URL names another B2-native realm."""
+        endpoint = getattr(settings, "bb_endpoint", None) or ""
+        native = endpoint.startswith(("http://", "https://"))
         return cls(
-            "production",
+            endpoint.rstrip("/") if native else "production",
             settings.bb_key_id,
             settings.bb_application_key,
             bucket_id=getattr(settings, "bb_bucket_id", None),

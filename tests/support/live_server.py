@@ -57,9 +57,10 @@ def live_server(
     *,
     database_url: str | None = None,
     env: dict[str, str] | None = None,
+    port: int | None = None,
     **app_options: Any,
 ) -> Iterator[LiveServer]:
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {"REELDROP_PUBLIC_URL": url, **(env or {})}
     if database_url:

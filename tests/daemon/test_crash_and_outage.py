@@ -1,0 +1,115 @@
+"""Nothing is lost and nothing is sent twice: kill -9 mid-upload, and a server outage while
+the upload finishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from b2sdk.v2 import B2Api, InMemoryAccountInfo
+
+from server.b2store.bootstrap import storage_info
+from tests.support.api import PASSWORD, add_user, sign_in
+from tests.support.daemon import DaemonProcess, wait_until
+from tests.support.live_server import LiveServer, live_server
+from tests.videos import make_video
+
+MIB = 1 << 20
+PARTS_IN_FLIGHT = 4  # daemon.transfer.b2_session.PART_WORKERS
+
+
+@pytest.fixture(scope="module")
+def big_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_video(
+        tmp_path_factory.mktemp("big") / "long lecture.mp4", seconds=4, size_bytes=12_000_000
+    )
+
+
+def master(server: LiveServer) -> B2Api:
+    info = storage_info(server.data_dir, server.url)
+    api = B2Api(InMemoryAccountInfo())
+    api.authorize_account(info["realmUrl"], info["keyId"], info["applicationKey"])
+    return api
+
+
+def received(server: LiveServer, api: B2Api) -> int:
+    answer = httpx.get(
+        f"{server.url}/b2store/stats",
+        headers={"Authorization": api.account_info.get_account_auth_token()},
+    )
+    return int(answer.json()["totalBytesReceived"])
+
+
+def test_kill9_mid_upload_resumes_the_same_large_file(
+    stack_server: LiveServer, tmp_path: Path, big_video: Path
+) -> None:
+    email = add_user(stack_server)
+    api = master(stack_server)
+    bucket = api.get_bucket_by_name("reeldrop-media")
+    daemon = DaemonProcess(tmp_path / "home").start()
+    try:
+        daemon.login(stack_server.url, email, PASSWORD, "--insecure-storage")
+        assert daemon.cli("settings", "set", "bandwidth-limit", "2MB/s").returncode == 0
+        baseline = received(stack_server, api)
+        (job,) = daemon.client().add([str(big_video)])
+        wait_until(lambda: daemon.job(job.id).bytes_sent >= 3 * MIB, 60, "upload never started")
+        user_prefix = f"videos/{sign_in(stack_server, email).user_id}/"
+        unfinished = list(bucket.list_unfinished_large_files(prefix=user_prefix))
+        assert len(unfinished) == 1
+        daemon.kill9()
+        kept = sum(p.content_length for p in bucket.list_parts(unfinished[0].file_id))
+        assert kept >= MIB, "some parts were stored before the crash"
+
+        daemon.start()
+        done = daemon.wait_for_job(job.id)
+        assert done.state == "done", done.error
+        size = big_video.stat().st_size
+        resent = received(stack_server, api) - baseline - size
+        thumbnail = 200_000
+        assert resent <= PARTS_IN_FLIGHT * MIB + thumbnail, f"{resent} bytes were sent twice"
+        account = sign_in(stack_server, email)
+        media = account.get(f"/api/v1/media/media/{done.media_file_id}").json()["data"]
+        stored = bucket.get_file_info_by_name(media["storageKey"])
+        assert stored.id_ == unfinished[0].file_id, "the interrupted large file was continued"
+        assert httpx.get(media["cdnUrl"]).content == big_video.read_bytes()
+        assert not list(bucket.list_unfinished_large_files(prefix=user_prefix))
+    finally:
+        daemon.stop()
+
+
+def test_server_down_while_the_upload_finishes_waits_then_completes_once(
+    tmp_path: Path, videos: dict[str, Path], big_video: Path
+) -> None:
+    """The store stays up; the API server is down when the daemon wants to call complete."""
+    with live_server(tmp_path / "store") as store:
+        info = storage_info(store.data_dir, store.url)
+        bucket_id = master(store).get_bucket_by_name(info["bucketName"]).id_
+        api_env = {
+            "BB_KEY_ID": info["keyId"],
+            "BB_APPLICATION_KEY": info["applicationKey"],
+            "BB_BUCKET_ID": bucket_id,
+            "BB_ENDPOINT": store.url,
+        }
+        api_dir = tmp_path / "api"
+        with live_server(api_dir, env=api_env, run_background=True) as api_server:
+            port = int(api_server.url.rsplit(":", 1)[1])
+            email = add_user(api_server)
+            daemon = DaemonProcess(tmp_path / "home").start()
+            daemon.login(api_server.url, email, PASSWORD, "--insecure-storage")
+            daemon.cli("settings", "set", "bandwidth-limit", "3MB/s")
+            (job,) = daemon.client().add([str(big_video)])
+            daemon.wait_for_job(job.id, {"uploading"}, timeout=60)
+        try:
+            waiting = daemon.wait_for_job(job.id, {"completing", "done", "failed"}, timeout=60)
+            assert waiting.state == "completing", "with the server down the job must wait"
+            with pytest.raises(AssertionError):
+                daemon.wait_for_job(job.id, {"done", "failed"}, timeout=3)
+            with live_server(api_dir, env=api_env, port=port, run_background=True) as again:
+                done = daemon.wait_for_job(job.id, timeout=90)
+                assert done.state == "done", done.error
+                listed = sign_in(again, email).get("/api/v1/media/user/media").json()["data"]
+                assert listed["total"] == 1
+                assert listed["items"][0]["id"] == done.media_file_id
+        finally:
+            daemon.stop()
