@@ -1,0 +1,96 @@
+"""Sign-in: where the refresh token is kept, what the user is told, and sign-out revoking it."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import httpx
+
+from tests.support.api import PASSWORD, add_user
+from tests.support.daemon import DaemonProcess
+from tests.support.live_server import LiveServer
+
+
+def test_without_a_keyring_the_user_is_told_and_nothing_is_written(
+    stack_server: LiveServer, tmp_path: Path
+) -> None:
+    email = add_user(stack_server)
+    daemon = DaemonProcess(tmp_path / "home").start()
+    try:
+        result = daemon.cli(
+            "login",
+            "--server",
+            stack_server.url,
+            "--email",
+            email,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+        assert result.returncode == 0, result.stderr
+        assert "No usable keyring backend" in result.stdout
+        assert "--insecure-storage" in result.stdout
+        files = [p for p in (tmp_path / "home").rglob("*") if p.is_file()]
+        for path in files:
+            if path.suffix in (".sqlite", ".sqlite-wal", ".sqlite-shm", ".jpg"):
+                continue
+            assert PASSWORD not in path.read_text(errors="ignore")
+        assert not (tmp_path / "home" / "data" / "refresh-token").exists()
+    finally:
+        daemon.stop()
+
+
+def test_insecure_storage_keeps_the_token_in_a_private_file_and_survives_restart(
+    stack_server: LiveServer, tmp_path: Path
+) -> None:
+    email = add_user(stack_server)
+    daemon = DaemonProcess(tmp_path / "home").start()
+    try:
+        daemon.login(stack_server.url, email, PASSWORD, "--insecure-storage")
+        token_file = tmp_path / "home" / "data" / "refresh-token"
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        settings = (tmp_path / "home" / "config" / "settings.json").read_text()
+        assert token_file.read_text() not in settings
+        daemon.stop()
+        daemon.start()
+        assert daemon.client().account().signed_in
+    finally:
+        daemon.stop()
+
+
+def test_keyring_backend_holds_the_token_and_logout_revokes_it(
+    stack_server: LiveServer, tmp_path: Path
+) -> None:
+    email = add_user(stack_server)
+    env = {
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+    }
+    daemon = DaemonProcess(tmp_path / "home", env=env).start()
+    try:
+        result = daemon.cli(
+            "login",
+            "--server",
+            stack_server.url,
+            "--email",
+            email,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+        assert "kept in: keyring" in result.stdout
+        import keyring
+        from keyrings.alt.file import PlaintextKeyring
+
+        ring = PlaintextKeyring()
+        ring.file_path = str(next((tmp_path / "xdg").rglob("keyring_pass.cfg")))
+        token = ring.get_password("reeldrop", f"{stack_server.url}|{email}")
+        assert token, "the refresh token is in the keyring"
+        assert keyring  # imported for its backends
+        assert daemon.cli("logout").returncode == 0
+        refused = httpx.post(
+            f"{stack_server.url}/api/v1/auth/refresh", json={"refreshToken": token}
+        )
+        assert refused.status_code == 401, "sign-out revoked the token on the server"
+        assert not daemon.client().account().signed_in
+    finally:
+        daemon.stop()
