@@ -21,7 +21,8 @@ fi
 
 pids=()
 cleanup() {
-  "$BIN/reeldrop" daemon stop >/dev/null 2>&1 || true
+  "$BIN/python" -c 'from shared.control.client import ControlClient; ControlClient.from_runtime_dir().shutdown()' \
+    >/dev/null 2>&1 || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }

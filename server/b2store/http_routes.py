@@ -163,7 +163,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             if not sha1:
                 raise bad_request("X-Bz-Content-Sha1 is required")
             tmp, size, actual = await ctx.blobs.receive(
-                stats.counting(request.stream(), file_id), length, sha1
+                stats.counting(request.stream(), file_id, f"{file_id}#{number_raw}"), length, sha1
             )
             return JSONResponse(
                 files.store_part(ctx, key, file_id, int(number_raw), tmp, size, actual)

@@ -13,10 +13,13 @@ class UploadStats:
         self._bytes: dict[str, int] = defaultdict(int)
         self._total = 0
 
-    async def counting(self, stream: AsyncIterator[bytes], target: str) -> AsyncIterator[bytes]:
+    async def counting(self, stream: AsyncIterator[bytes], *targets: str
+                       ) -> AsyncIterator[bytes]:
+        """Count as the body streams in: ``targets`` are e.g. a large file and its part."""
         async for chunk in stream:
             with self._lock:
-                self._bytes[target] += len(chunk)
+                for target in targets:
+                    self._bytes[target] += len(chunk)
                 self._total += len(chunk)
             yield chunk
 
