@@ -12,7 +12,13 @@ from server.api.errors import ApiError
 from server.api.serializers import user_out
 from server.auth import throttle
 from server.auth.passwords import verify_password
-from server.auth.tokens import TokenError, issue_tokens, revoke_refresh_token, rotate_refresh_token
+from server.auth.tokens import (
+    IssuedTokens,
+    TokenError,
+    issue_tokens,
+    revoke_refresh_token,
+    rotate_refresh_token,
+)
 from server.db.models import User
 from shared.api_schemas import LoginRequest, RefreshRequest, TokenPair, envelope
 
@@ -21,6 +27,17 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def token_answer(issued: IssuedTokens, user: User) -> dict[str, Any]:
+    return envelope(
+        TokenPair(
+            access_token=issued.access_token,
+            refresh_token=issued.refresh_token,
+            expires_in=issued.expires_in,
+            user=user_out(user),
+        )
+    )
 
 
 @router.post("/login")
@@ -45,14 +62,7 @@ def login(body: LoginRequest, request: Request, db: Db, settings: AppSettings) -
         db, user, settings.jwt_secret, settings.access_token_seconds, settings.refresh_token_seconds
     )
     db.commit()
-    return envelope(
-        TokenPair(
-            access_token=issued.access_token,
-            refresh_token=issued.refresh_token,
-            expires_in=issued.expires_in,
-            user=user_out(user),
-        )
-    )
+    return token_answer(issued, user)
 
 
 @router.post("/refresh")
@@ -68,14 +78,7 @@ def refresh(body: RefreshRequest, db: Db, settings: AppSettings) -> dict[str, An
     except TokenError as exc:
         raise ApiError(401, "invalid_token", str(exc)) from None
     db.commit()
-    return envelope(
-        TokenPair(
-            access_token=issued.access_token,
-            refresh_token=issued.refresh_token,
-            expires_in=issued.expires_in,
-            user=user_out(user),
-        )
-    )
+    return token_answer(issued, user)
 
 
 @router.post("/logout")

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.b2store.blobs import BlobDir
 from server.b2store.errors import B2Error, capability_missing
 from server.b2store.models import Key, StoreBase
 from server.b2store.tokens import TokenSigner
+from server.db.engine import make_engine
 
 Json = dict[str, Any]
 ACCOUNT_ID = "reeldrop0001"
@@ -40,14 +40,6 @@ def _read_or_create_secret(path: Path) -> bytes:
     return value
 
 
-def _pragmas(conn: Any, _record: Any) -> None:
-    cursor = conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
 @dataclass
 class StoreContext:
     root: Path
@@ -63,10 +55,7 @@ class StoreContext:
     def open(cls, data_dir: Path, public_url: str) -> StoreContext:
         root = data_dir / "b2store"
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        engine = create_engine(
-            f"sqlite:///{root / 'store.sqlite'}", connect_args={"check_same_thread": False}
-        )
-        event.listen(engine, "connect", _pragmas)
+        engine = make_engine(f"sqlite:///{root / 'store.sqlite'}")
         StoreBase.metadata.create_all(engine)
         min_part = int(os.environ.get("REELDROP_B2STORE_MIN_PART_SIZE", DEFAULT_MIN_PART))
         return cls(

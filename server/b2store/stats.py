@@ -13,8 +13,7 @@ class UploadStats:
         self._bytes: dict[str, int] = defaultdict(int)
         self._total = 0
 
-    async def counting(self, stream: AsyncIterator[bytes], *targets: str
-                       ) -> AsyncIterator[bytes]:
+    async def counting(self, stream: AsyncIterator[bytes], *targets: str) -> AsyncIterator[bytes]:
         """Count as the body streams in: ``targets`` are e.g. a large file and its part."""
         async for chunk in stream:
             with self._lock:

@@ -47,6 +47,19 @@ def test_large_file_goes_in_parts_and_comes_back_identical(
     assert httpx.get(url, headers={"Range": "bytes=99999999-"}).status_code == 416
 
 
+def settled_parts(bucket: Bucket, file_id: str) -> int:
+    """Stored part bytes once parts still in flight from the dead upload have landed."""
+    import time
+
+    last = -1
+    while True:
+        kept = sum(p.content_length for p in bucket.list_parts(file_id))
+        if kept == last:
+            return kept
+        last = kept
+        time.sleep(0.5)
+
+
 class StopAfter(AbstractProgressListener):
     """Simulates a crash: the upload dies once this many bytes went out."""
 
@@ -72,7 +85,7 @@ def test_interrupted_large_file_resumes_sending_only_missing_parts(
         )
     unfinished = [f for f in bucket.list_unfinished_large_files(prefix="videos/u/resume.bin")]
     assert len(unfinished) == 1
-    kept = sum(p.content_length for p in bucket.list_parts(unfinished[0].file_id))
+    kept = settled_parts(bucket, unfinished[0].file_id)
     assert kept > 0
     before = bytes_received(store, api)
     version = bucket.upload_local_file(str(src), "videos/u/resume.bin")
