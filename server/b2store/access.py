@@ -188,3 +188,23 @@ def list_keys(ctx: StoreContext, token: str | None, body: Json) -> Json:
         )
         nxt = keys[limit].key_id if len(keys) > limit else None
         return {"keys": [key_dict(k) for k in keys[:limit]], "nextApplicationKeyId": nxt}
+
+
+def get_download_authorization(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    """A token that reads names under a prefix of one bucket, for a limited time."""
+    bucket_id = str(body.get("bucketId", ""))
+    prefix = str(body.get("fileNamePrefix") or "")
+    seconds = body.get("validDurationInSeconds")
+    if not isinstance(seconds, int) or not 1 <= seconds <= 604800:
+        raise bad_request("validDurationInSeconds must be between 1 and 604800")
+    with ctx.factory() as db:
+        key = key_for_token(ctx, db, token)
+        if db.get(Bucket, bucket_id) is None:
+            raise bad_request(f"invalid bucketId: {bucket_id}", "bad_bucket_id")
+    require(key, "shareFiles", bucket_id=bucket_id, name=prefix)
+    scope = f"{bucket_id}/{prefix}"
+    return {
+        "bucketId": bucket_id,
+        "fileNamePrefix": prefix,
+        "authorizationToken": ctx.signer.mint("download", key.key_id, scope, seconds),
+    }

@@ -25,6 +25,7 @@ OPERATIONS: dict[str, Operation] = {
     "b2_create_key": access.create_key,
     "b2_delete_key": access.delete_key,
     "b2_list_keys": access.list_keys,
+    "b2_get_download_authorization": access.get_download_authorization,
     "b2_list_buckets": buckets.list_buckets,
     "b2_get_upload_url": files.get_upload_url,
     "b2_start_large_file": files.start_large_file,
@@ -203,13 +204,29 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             token = request.headers.get("authorization") or request.query_params.get(
                 "Authorization"
             )
-            with ctx.factory() as db:
-                key = key_for_token(ctx, db, token)
-            require(key, "readFiles", bucket_id=version.bucket_id, name=version.name)
+            _authorize_download(token, version)
         path = ctx.blobs.file_path(version.file_id)
         if not path.exists():
             raise B2Error(404, "not_found", "file data is missing")
         return FileResponse(path, media_type=version.content_type, headers=_file_headers(version))
+
+    def _authorize_download(token: str | None, version: FileVersion) -> None:
+        """An account token with readFiles, or a download token covering the name."""
+        if token and "." in token:
+            try:
+                claims = ctx.signer.read(token, "download")
+            except B2Error:
+                claims = None
+            if claims is not None:
+                bucket_id, _, prefix = claims.scope.partition("/")
+                if bucket_id != version.bucket_id or not version.name.startswith(prefix):
+                    raise B2Error(401, "unauthorized", "download token does not cover this file")
+                with ctx.factory() as db:
+                    access.live_key(db, claims.key_id)
+                return
+        with ctx.factory() as db:
+            key = key_for_token(ctx, db, token)
+        require(key, "readFiles", bucket_id=version.bucket_id, name=version.name)
 
     @router.get("/b2store/stats")
     def upload_stats(request: Request) -> Response:

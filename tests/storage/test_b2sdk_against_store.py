@@ -278,3 +278,30 @@ def test_cap_exceeded_is_reported_as_b2_does(store: LiveServer, api: B2Api, buck
         },
     )
     assert answer.status_code == 403 and answer.json()["code"] == "cap_exceeded"
+
+
+def test_private_bucket_downloads_need_authorization(store: LiveServer, api: B2Api) -> None:
+    from server.b2store.models import Bucket as BucketRow
+
+    ctx = store.app.state.b2store
+    with ctx.factory() as db:
+        if db.get(BucketRow, "rdprivate01") is None:
+            db.add(
+                BucketRow(
+                    bucket_id="rdprivate01", name="reeldrop-private", bucket_type="allPrivate"
+                )
+            )
+            db.commit()
+    private = Bucket(api, "rdprivate01", name="reeldrop-private")
+    private.upload_bytes(b"private lecture", "videos/p/a.mp4")
+    private.upload_bytes(b"other", "other/b.mp4")
+    url = f"{store.url}/file/reeldrop-private/videos/p/a.mp4"
+    assert httpx.get(url).status_code == 401
+    token = private.get_download_authorization("videos/p/", 60)
+    assert httpx.get(url, params={"Authorization": token}).content == b"private lecture"
+    outside = httpx.get(
+        f"{store.url}/file/reeldrop-private/other/b.mp4", params={"Authorization": token}
+    )
+    assert outside.status_code == 401
+    account_token = api.account_info.get_account_auth_token()
+    assert httpx.get(url, headers={"Authorization": account_token}).status_code == 200
