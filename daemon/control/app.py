@@ -46,7 +46,7 @@ def build_control_app(
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             return _error(401, "unauthorized", "missing or wrong control token")
         try:
-            return await call_next(request)  # type: ignore[no-any-return]
+            return await call_next(request)
         except KeyError:
             return _error(404, "not_found", "no such job")
         except SettingError as exc:

@@ -22,6 +22,7 @@ from daemon.transfer.target import UploadTarget
 from daemon.transfer.uploader import B2Uploader
 from shared.api_schemas import CompleteRequest, InitiateRequest, ProgressReport
 from shared.media.errors import MediaError
+from shared.media.metadata import VideoMetadata
 from shared.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ class Stages:
                 content_type=job.content_type or "video/mp4",
                 content_sha1=str(job.content_sha1),
                 resume_large_file_id=job.large_file_id,
-                on_large_file_started=lambda fid: self.store.update(job.id, large_file_id=fid),
+                on_large_file_started=lambda fid: self.remember_large_file(job.id, fid),
                 on_progress=reporter,
                 refresh_target=lambda: self.fresh_target(job),
                 cancel=cancel,
@@ -207,7 +208,7 @@ class Stages:
             session_key=str(job.session_key),
             storage_key=str(job.storage_key),
             content_sha1=job.content_sha1,
-            metadata=job.metadata_json,
+            metadata=VideoMetadata.model_validate(job.metadata_json) if job.metadata_json else None,
             thumbnail_uploaded=thumbnail_uploaded,
         )
         payload = request.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -220,6 +221,10 @@ class Stages:
             also=lambda db, j: enqueue(db, j.id, "complete", payload),
         )
         self.targets.pop(job.id, None)
+
+    def remember_large_file(self, job_id: str, large_file_id: str) -> None:
+        """Committed before any part is sent, so a crash resumes this very large file."""
+        self.store.update(job_id, large_file_id=large_file_id)
 
     def upload_thumbnail(self, job: Job, target: UploadTarget) -> bool:
         if not job.thumbnail_path or not job.thumbnail_key or not Path(job.thumbnail_path).exists():

@@ -31,11 +31,11 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_storage(request: Request) -> StorageService:
-    return request.app.state.storage  # type: ignore[no-any-return]
+    return request.app.state.storage
 
 
 Db = Annotated[Session, Depends(get_db)]

@@ -7,7 +7,9 @@ from shared.api_schemas import CourseOut, MediaFileOut, ProgressOut, UserOut, Vi
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(id=user.id, email=user.email, display_name=user.display_name, role=user.role)
+    return UserOut.model_validate(
+        {"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role}
+    )
 
 
 def media_out(media: MediaFile) -> MediaFileOut:

@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,13 +75,13 @@ def claim_next(db: Session, worker_id: str) -> ProcessingJob | None:
         if job is None:
             db.rollback()
             return None
-        won = db.execute(
+        result: Any = db.execute(
             update(ProcessingJob)
             .where(ProcessingJob.id == job.id, claimable)
             .values(state="running", claimed_by=worker_id, claimed_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        if won != 1:
+        )
+        if result.rowcount != 1:
             db.rollback()
             continue
         media = db.get(MediaFile, job.media_file_id)
