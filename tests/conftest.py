@@ -27,6 +27,15 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     yield home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_daemon_outlives_the_tests() -> Iterator[None]:
+    from tests.support.daemon import DaemonProcess
+
+    yield
+    for daemon in DaemonProcess.started:
+        daemon.stop()
+
+
 @pytest.fixture(scope="session")
 def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Real videos of every kind the tests need, made once per session."""

@@ -107,25 +107,26 @@ def test_server_down_while_the_upload_finishes_waits_then_completes_once(
     tmp_path: Path, videos: dict[str, Path], big_video: Path
 ) -> None:
     """The store stays up; the API server is down when the daemon wants to call complete."""
-    with live_server(tmp_path / "store") as store:
-        info = storage_info(store.data_dir, store.url)
-        bucket_id = master(store).get_bucket_by_name(info["bucketName"]).id_
-        api_env = {
-            "BB_KEY_ID": info["keyId"],
-            "BB_APPLICATION_KEY": info["applicationKey"],
-            "BB_BUCKET_ID": bucket_id,
-            "BB_ENDPOINT": store.url,
-        }
-        api_dir = tmp_path / "api"
-        with live_server(api_dir, env=api_env, run_background=True) as api_server:
-            port = int(api_server.url.rsplit(":", 1)[1])
-            email = add_user(api_server)
-            daemon = DaemonProcess(tmp_path / "home").start()
-            daemon.login(api_server.url, email, PASSWORD, "--insecure-storage")
-            daemon.cli("settings", "set", "bandwidth-limit", "3MB/s")
-            (job,) = daemon.client().add([str(big_video)])
-            daemon.wait_for_job(job.id, {"uploading"}, timeout=60)
-        try:
+    daemon = DaemonProcess(tmp_path / "home")
+    try:
+        with live_server(tmp_path / "store") as store:
+            info = storage_info(store.data_dir, store.url)
+            bucket_id = master(store).get_bucket_by_name(info["bucketName"]).id_
+            api_env = {
+                "BB_KEY_ID": info["keyId"],
+                "BB_APPLICATION_KEY": info["applicationKey"],
+                "BB_BUCKET_ID": bucket_id,
+                "BB_ENDPOINT": store.url,
+            }
+            api_dir = tmp_path / "api"
+            with live_server(api_dir, env=api_env, run_background=True) as api_server:
+                port = int(api_server.url.rsplit(":", 1)[1])
+                email = add_user(api_server)
+                daemon.start()
+                daemon.login(api_server.url, email, PASSWORD, "--insecure-storage")
+                daemon.cli("settings", "set", "bandwidth-limit", "3MB/s")
+                (job,) = daemon.client().add([str(big_video)])
+                daemon.wait_for_job(job.id, {"uploading"}, timeout=60)
             waiting = daemon.wait_for_job(job.id, {"completing", "done", "failed"}, timeout=60)
             assert waiting.state == "completing", "with the server down the job must wait"
             with pytest.raises(AssertionError):
@@ -136,5 +137,5 @@ def test_server_down_while_the_upload_finishes_waits_then_completes_once(
                 listed = sign_in(again, email).get("/api/v1/media/user/media").json()["data"]
                 assert listed["total"] == 1
                 assert listed["items"][0]["id"] == done.media_file_id
-        finally:
-            daemon.stop()
+    finally:
+        daemon.stop()

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from shared.app_dirs import AppDirs
 from shared.control.client import ControlClient
@@ -25,6 +25,8 @@ def home_dirs(home: Path) -> AppDirs:
 
 
 class DaemonProcess:
+    started: ClassVar[list[DaemonProcess]] = []  # stopped at session end, whatever happened
+
     def __init__(self, home: Path, env: dict[str, str] | None = None) -> None:
         self.home = home
         self.env = {
@@ -45,9 +47,16 @@ class DaemonProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        wait_until(
-            lambda: control.exists() and self.client().ping(), timeout, "the daemon did not start"
-        )
+        DaemonProcess.started.append(self)
+        try:
+            wait_until(
+                lambda: control.exists() and self.client().ping(),
+                timeout,
+                "the daemon did not start",
+            )
+        except AssertionError:
+            self.stop()
+            raise
         return self
 
     def client(self) -> ControlClient:
