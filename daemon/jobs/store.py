@@ -135,8 +135,8 @@ class JobStore:
         self.live[job_id] = (speed, eta)
         with self.factory() as db:
             job = db.get(Job, job_id)
-            if job is None:
-                return
+            if job is None or job.state != JobState.UPLOADING:
+                return  # a late report from a transfer that was just paused or cancelled
             job.bytes_sent = bytes_sent
             db.commit()
         self._announce(job)

@@ -59,6 +59,7 @@ def open_bucket(target: UploadTarget) -> Bucket:
     """Authorize with the scoped key; it may not list buckets, so the bucket is named."""
     api = B2Api(
         InMemoryAccountInfo(),
+        max_upload_workers=PART_WORKERS,
         api_config=B2HttpApiConfig(
             user_agent_append=f"ReelDrop/{__version__}", http_session_factory=_session_factory
         ),

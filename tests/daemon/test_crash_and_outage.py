@@ -11,6 +11,7 @@ import httpx
 import pytest
 from b2sdk.v2 import B2Api, InMemoryAccountInfo
 
+from daemon.transfer.b2_session import PART_WORKERS
 from server.b2store.bootstrap import storage_info
 from tests.support.api import PASSWORD, add_user, sign_in
 from tests.support.daemon import DaemonProcess, wait_until
@@ -65,11 +66,14 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
         daemon.login(stack_server.url, email, PASSWORD, "--insecure-storage")
         assert daemon.cli("settings", "set", "bandwidth-limit", "2MB/s").returncode == 0
         (job,) = daemon.client().add([str(big_video)])
-        wait_until(lambda: daemon.job(job.id).bytes_sent >= 3 * MIB, 60, "upload never started")
         user_prefix = f"videos/{sign_in(stack_server, email).user_id}/"
-        unfinished = list(bucket.list_unfinished_large_files(prefix=user_prefix))
-        assert len(unfinished) == 1
-        large_id = unfinished[0].file_id
+
+        def unfinished_ids() -> list[str]:
+            return [f.file_id for f in bucket.list_unfinished_large_files(prefix=user_prefix)]
+
+        wait_until(unfinished_ids, 60, "the large file was never started")
+        (large_id,) = unfinished_ids()
+        wait_until(lambda: len(list(bucket.list_parts(large_id))) >= 2, 60, "no part stored")
         daemon.kill9()
         before_restart = settled(lambda: received(stack_server, api, large_id))
         stored = {p.part_number: p.content_length for p in bucket.list_parts(large_id)}
@@ -89,6 +93,7 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
         assert after_restart == size - kept, "after the restart only the missing parts were sent"
         resent = before_restart + after_restart - size
         assert 0 < resent <= len(in_flight) * MIB, "at most the parts in flight were sent twice"
+        assert len(in_flight) <= PART_WORKERS, f"{len(in_flight)} parts were in flight at once"
         for number in stored:
             assert received(stack_server, api, f"{large_id}#{number}") == stored[number], (
                 f"part {number}, stored before the crash, was sent again"
@@ -96,7 +101,7 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
         account = sign_in(stack_server, email)
         media = account.get(f"/api/v1/media/media/{done.media_file_id}").json()["data"]
         stored = bucket.get_file_info_by_name(media["storageKey"])
-        assert stored.id_ == unfinished[0].file_id, "the interrupted large file was continued"
+        assert stored.id_ == large_id, "the interrupted large file was continued"
         assert httpx.get(media["cdnUrl"]).content == big_video.read_bytes()
         assert not list(bucket.list_unfinished_large_files(prefix=user_prefix))
     finally:

@@ -79,8 +79,13 @@ def test_interrupted_large_file_resumes_sending_only_missing_parts(
     store: LiveServer, api: B2Api, bucket: Bucket, tmp_path: Path
 ) -> None:
     src = random_file(tmp_path / "resume.bin", 4 * MIB + 1000)
+    one_at_a_time = B2Api(InMemoryAccountInfo(), max_upload_workers=1)
+    one_at_a_time.authorize_account(
+        store.url, api.account_info.get_application_key_id(), api.account_info.get_application_key()
+    )
+    sequential = Bucket(one_at_a_time, bucket.id_, name=bucket.name)
     with pytest.raises(Exception, match="connection lost"):
-        bucket.upload_local_file(
+        sequential.upload_local_file(
             str(src), "videos/u/resume.bin", progress_listener=StopAfter(2 * MIB)
         )
     unfinished = [f for f in bucket.list_unfinished_large_files(prefix="videos/u/resume.bin")]
