@@ -36,7 +36,10 @@ def process(
     media_id: str, request: Request, user: CurrentUser, db: Db, settings: AppSettings
 ) -> dict[str, Any]:
     media = owned_media(db, user, media_id, for_update=True)
-    if media.status in ("ready", "failed"):
+    if media.status == "ready":
+        # Already measured (``complete`` queued the probe): asking again must not probe twice.
+        return envelope(media_out(media))
+    if media.status == "failed":
         media.status = "pending"
     enqueue_processing(db, media.id, settings.processing_queue)
     db.commit()

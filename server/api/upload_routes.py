@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.exc import IntegrityError
 
 from server.api.deps import AppSettings, CurrentUser, Db, Storage
 from server.api.errors import ApiError
 from server.api.serializers import media_out, progress_out
-from server.db.models import MediaFile
 from server.services import uploads
 from server.services.ownership import owned_session
 from server.storage.base import StorageError
@@ -122,17 +122,26 @@ def complete(
     session = owned_session(db, user, body.session_key)
     if body.storage_key != session.storage_key:
         raise ApiError(422, "storage_key_mismatch", "storageKey does not belong to this session")
-    if session.status == "completed" and session.media_file_id:
-        media = db.get(MediaFile, session.media_file_id)
-        if media is not None:
-            return envelope(media_out(media))
+    done = uploads.media_of_session(db, session)
+    if done is not None:
+        return envelope(media_out(done))
     try:
         uploads.require_live(session)
-    finally:
-        db.commit()
+    except ApiError:
+        db.commit()  # an expiry found here is kept
+        raise
+    # The session row stays locked (PostgreSQL) until the media row is committed; the unique
+    # session id on media files settles any race the lock cannot (SQLite, other processes).
     uploads.verify_stored(session, body, storage)
-    media = uploads.create_media(db, session, body, storage, settings)
-    db.commit()
+    try:
+        media = uploads.create_media(db, session, body, storage, settings)
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        winner = uploads.media_of_session(db, session)
+        if winner is None:
+            raise
+        return envelope(media_out(winner))
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:
         worker.wake()

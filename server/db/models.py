@@ -116,6 +116,7 @@ class MediaFile(Base):
         Index("idx_media_user_id", "user_id"),
         Index("idx_media_user_type", "user_id", "file_type"),
         Index("idx_media_user_sha1", "user_id", "content_sha1"),
+        UniqueConstraint("upload_session_id", name="uq_media_upload_session"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -147,6 +148,7 @@ class MediaFile(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deleted_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    upload_session_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class UploadSession(Base):

@@ -220,6 +220,7 @@ def create_media(
         status="pending",
         content_sha1=stored_sha1,
         course_id=session.course_id,
+        upload_session_id=session.id,
     )
     if meta is not None:
         media.duration_seconds = meta.duration_seconds
@@ -235,6 +236,15 @@ def create_media(
     session.upload_progress = 100.0
     session.eta_seconds = 0
     return media
+
+
+def media_of_session(db: Session, session: UploadSession) -> MediaFile | None:
+    """The media file a completed session made (at most one: the column is unique)."""
+    if session.media_file_id:
+        return db.get(MediaFile, session.media_file_id)
+    return db.execute(
+        select(MediaFile).where(MediaFile.upload_session_id == session.id)
+    ).scalar_one_or_none()
 
 
 def expire_stale(db: Session, user_id: str | None = None) -> int:
