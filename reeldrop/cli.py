@@ -15,7 +15,7 @@ from shared import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     from daemon import cli as daemon_cli
-    from reeldrop import client_commands, probe_command
+    from reeldrop import autostart_command, client_commands, probe_command
     from server import cli as server_cli
 
     parser = argparse.ArgumentParser(
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     daemon_cli.register(subparsers)
     client_commands.register(subparsers)
     probe_command.register(subparsers)
+    autostart_command.register(subparsers)
     return parser
 
 

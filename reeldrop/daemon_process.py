@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 
 from shared.control.client import ControlClient, DaemonNotRunning
+from shared.resources import app_command
 
 
 def connect() -> ControlClient | None:
@@ -23,7 +23,7 @@ def ensure_daemon(timeout: float = 30) -> ControlClient:
     if client is not None:
         return client
     subprocess.Popen(
-        [sys.executable, "-m", "reeldrop", "daemon"],
+        [*app_command(), "daemon"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

