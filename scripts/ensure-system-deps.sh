@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the few Debian packages the tests and the app need, only when they are missing.
-# PostgreSQL backs the server test suite; the Qt libraries let PySide6 render offscreen.
+# PostgreSQL backs the server test suite; the Qt libraries let PySide6 render offscreen;
+# rclone is the third-party B2 client the store is tested against.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v rclone >/dev/null 2>&1 || missing+=(rclone)
 for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("$lib")
 done
@@ -15,6 +17,7 @@ packages=()
 for m in "${missing[@]}"; do
   case "$m" in
     postgresql) packages+=(postgresql) ;;
+    rclone) packages+=(rclone) ;;
     libEGL.so.1) packages+=(libegl1) ;;
     libxkbcommon.so.0) packages+=(libxkbcommon0) ;;
     libfontconfig.so.1) packages+=(libfontconfig1) ;;

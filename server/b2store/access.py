@@ -13,13 +13,26 @@ from server.b2store.context import ACCOUNT_ID, MAX_PART, Json, StoreContext, has
 from server.b2store.errors import B2Error, bad_request, unauthorized
 from server.b2store.models import Bucket, Key
 
-VALID_CAPABILITIES = {
-    "listKeys",
-    "writeKeys",
-    "deleteKeys",
-    "listBuckets",
-    "listAllBucketNames",
-    "readBuckets",
+# What the store acts on; other valid names may be put on a key but are never advertised.
+SUPPORTED_CAPABILITIES = frozenset(
+    {
+        "listKeys",
+        "writeKeys",
+        "deleteKeys",
+        "listBuckets",
+        "listAllBucketNames",
+        "readBuckets",
+        "listFiles",
+        "readFiles",
+        "shareFiles",
+        "writeFiles",
+        "deleteFiles",
+    }
+)
+
+
+# Names B2 knows that the store accepts on a key but does not act on (never advertised).
+_ACCEPTED_ONLY = {
     "writeBuckets",
     "deleteBuckets",
     "readBucketEncryption",
@@ -31,11 +44,6 @@ VALID_CAPABILITIES = {
     "readFileLegalHolds",
     "writeFileLegalHolds",
     "bypassGovernance",
-    "listFiles",
-    "readFiles",
-    "shareFiles",
-    "writeFiles",
-    "deleteFiles",
     "readBucketReplications",
     "writeBucketReplications",
     "readBucketNotifications",
@@ -43,6 +51,7 @@ VALID_CAPABILITIES = {
     "readBucketLogging",
     "writeBucketLogging",
 }
+VALID_CAPABILITIES = SUPPORTED_CAPABILITIES | _ACCEPTED_ONLY
 
 
 def now_ms() -> int:
@@ -62,19 +71,35 @@ def key_for_token(ctx: StoreContext, db: Session, token: str | None, kind: str =
     return live_key(db, ctx.signer.read(token, kind).key_id)
 
 
-def _allowed(db: Session, key: Key) -> dict[str, Any]:
-    buckets = None
+def advertised(capabilities: list[str]) -> list[str]:
+    return [c for c in capabilities if c in SUPPORTED_CAPABILITIES]
+
+
+def _allowed(db: Session, key: Key, version: int) -> dict[str, Any]:
+    """B2's ``allowed``: v1/v2 name one bucket at the top, v3 and later list buckets."""
+    bucket_name = None
     if key.bucket_id:
         bucket = db.get(Bucket, key.bucket_id)
-        buckets = [{"id": key.bucket_id, "name": bucket.name if bucket else None}]
-    return {
-        "buckets": buckets,
-        "capabilities": list(key.capabilities),
+        bucket_name = bucket.name if bucket else None
+    allowed: dict[str, Any] = {
+        "capabilities": advertised(list(key.capabilities)),
         "namePrefix": key.name_prefix,
     }
+    if version < 3:
+        allowed.update(bucketId=key.bucket_id, bucketName=bucket_name)
+    else:
+        allowed["buckets"] = [{"id": key.bucket_id, "name": bucket_name}] if key.bucket_id else None
+    return allowed
 
 
-def authorize(ctx: StoreContext, key_id: str, secret: str) -> dict[str, Any]:
+def api_version(raw: str) -> int:
+    """``v1`` .. ``v4``; anything else is refused in B2's shape."""
+    if raw in ("v1", "v2", "v3", "v4"):
+        return int(raw[1:])
+    raise B2Error(404, "bad_request", f"API version {raw!r} is not supported (v1 to v4 are)")
+
+
+def authorize(ctx: StoreContext, key_id: str, secret: str, version: int = 3) -> dict[str, Any]:
     with ctx.factory() as db:
         key = db.get(Key, key_id)
         if key is None or not secrets.compare_digest(key.secret_hash, hash_secret(secret)):
@@ -84,14 +109,26 @@ def authorize(ctx: StoreContext, key_id: str, secret: str) -> dict[str, Any]:
         ttl = ctx.account_token_seconds
         if key.expires_at_ms is not None:
             ttl = min(ttl, key.expires_at_ms / 1000 - time.time())
-        allowed = _allowed(db, key)
-    storage = {
+        allowed = _allowed(db, key, version)
+    urls = {
         "apiUrl": ctx.public_url,
         "downloadUrl": ctx.public_url,
         "s3ApiUrl": ctx.public_url,
         "recommendedPartSize": ctx.recommended_part_size,
         "absoluteMinimumPartSize": ctx.min_part_size,
         "allowed": allowed,
+    }
+    answer: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "authorizationToken": ctx.signer.mint("account", key_id, "", ttl),
+        "applicationKeyExpirationTimestamp": key.expires_at_ms,
+    }
+    if version < 3:
+        # v1/v2 clients (rclone among them) read the URLs and part sizes at the top level.
+        answer.update(urls, minimumPartSize=ctx.min_part_size)
+        return answer
+    storage = {
+        **urls,
         "capabilities": allowed["capabilities"],
         "namePrefix": allowed["namePrefix"],
         "bucketId": key.bucket_id,
@@ -99,12 +136,8 @@ def authorize(ctx: StoreContext, key_id: str, secret: str) -> dict[str, Any]:
         "infoType": "storageApi",
         "maxPartSize": MAX_PART,
     }
-    return {
-        "accountId": ACCOUNT_ID,
-        "authorizationToken": ctx.signer.mint("account", key_id, "", ttl),
-        "apiInfo": {"storageApi": storage, "groupsApi": {}},
-        "applicationKeyExpirationTimestamp": key.expires_at_ms,
-    }
+    answer["apiInfo"] = {"storageApi": storage, "groupsApi": {}}
+    return answer
 
 
 def key_dict(key: Key) -> dict[str, Any]:
@@ -112,7 +145,7 @@ def key_dict(key: Key) -> dict[str, Any]:
         "accountId": ACCOUNT_ID,
         "applicationKeyId": key.key_id,
         "keyName": key.name,
-        "capabilities": list(key.capabilities),
+        "capabilities": advertised(list(key.capabilities)),
         "bucketId": key.bucket_id,
         "bucketIds": [key.bucket_id] if key.bucket_id else None,
         "namePrefix": key.name_prefix,

@@ -73,21 +73,54 @@ class BlobDir:
         path.parent.mkdir(exist_ok=True)
         os.replace(tmp, path)
 
-    def assemble(self, file_id: str, part_numbers: list[int]) -> None:
-        """Concatenate the parts into the final file, then drop them."""
+    def assemble(self, file_id: str, parts: list[tuple[int, str]]) -> None:
+        """Concatenate the parts (number, SHA-1) into the final file; the parts stay until the
+        caller's database commit, so a crash in between leaves the file finishable again.
+
+        Each part is checked against its recorded SHA-1 on the way: a part file rewritten by
+        an upload that died before its database write is caught here, never served."""
         tmp = self.root / "tmp" / uuid.uuid4().hex
         try:
             with open(tmp, "wb") as out:
-                for number in part_numbers:
+                for number, sha1 in parts:
+                    digest = hashlib.sha1()
                     with open(self.part_path(file_id, number), "rb") as part:
-                        shutil.copyfileobj(part, out, CHUNK)
+                        while chunk := part.read(CHUNK):
+                            digest.update(chunk)
+                            out.write(chunk)
+                    if digest.hexdigest() != sha1.removeprefix("unverified:"):
+                        raise bad_request(
+                            f"part {number} is damaged; upload it again", "part_sha1_mismatch"
+                        )
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise B2Error(
                 500, "internal_error", f"could not assemble the large file: {exc}"
             ) from None
+        except B2Error:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, self.file_path(file_id))
-        self.drop_parts(file_id)
+
+    def copy_range(self, source: Path, first: int, end: int) -> tuple[Path, int, str]:
+        """Bytes ``first`` up to ``end`` of a stored file, as a temp file with its SHA-1."""
+        tmp = self.root / "tmp" / uuid.uuid4().hex
+        digest = hashlib.sha1()
+        remaining = end - first
+        try:
+            with open(source, "rb") as src, open(tmp, "wb") as out:
+                src.seek(first)
+                while remaining > 0:
+                    chunk = src.read(min(CHUNK, remaining))
+                    if not chunk:
+                        raise OSError("the source file is shorter than recorded")
+                    digest.update(chunk)
+                    out.write(chunk)
+                    remaining -= len(chunk)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise B2Error(500, "internal_error", f"could not copy the file: {exc}") from None
+        return tmp, end - first, digest.hexdigest()
 
     def drop_parts(self, file_id: str) -> None:
         shutil.rmtree(self.root / "parts" / file_id, ignore_errors=True)

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.b2store.access import VALID_CAPABILITIES
+from server.b2store.access import SUPPORTED_CAPABILITIES
 from server.b2store.context import StoreContext, hash_secret
 from server.b2store.models import Bucket, Key
 
@@ -55,7 +55,7 @@ def ensure_master_key(ctx: StoreContext) -> MasterKey:
                 key_id=master.key_id,
                 secret_hash=hash_secret(master.application_key),
                 name="master",
-                capabilities=sorted(VALID_CAPABILITIES),
+                capabilities=sorted(SUPPORTED_CAPABILITIES),
                 is_master=True,
             )
         )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.b2store.access import key_for_token
 from server.b2store.context import ACCOUNT_ID, Json, StoreContext, require
-from server.b2store.errors import B2Error, bad_request
+from server.b2store.errors import B2Error, bad_request, unsupported
 from server.b2store.models import Bucket
 
 
@@ -45,15 +45,20 @@ def list_buckets(ctx: StoreContext, token: str | None, body: Json) -> Json:
         if body.get("bucketName"):
             query = query.where(Bucket.name == body["bucketName"])
         if key.bucket_id:
-            asked = body.get("bucketId") or body.get("bucketName")
-            if not asked:
-                raise B2Error(
-                    401,
-                    "unauthorized",
-                    "this key is restricted to one bucket; name it in the request",
-                )
+            # A bucket-restricted key sees its own bucket and nothing else.
             query = query.where(Bucket.bucket_id == key.bucket_id)
         return {"buckets": [bucket_dict(b) for b in db.execute(query).scalars()]}
+
+
+def create_bucket(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    """The store's buckets are made at bootstrap. Asking for one that exists answers as B2
+    does (``duplicate_bucket_name``), which clients such as rclone take as "already there"."""
+    with ctx.factory() as db:
+        require(key_for_token(ctx, db, token), "listBuckets")
+        name = str(body.get("bucketName") or "")
+        if db.execute(select(Bucket).where(Bucket.name == name)).first() is not None:
+            raise bad_request(f"bucket name {name} is already in use", "duplicate_bucket_name")
+    raise unsupported("b2_create_bucket")
 
 
 def bucket_by_id(ctx: StoreContext, bucket_id: str) -> Bucket:

@@ -28,3 +28,13 @@ def capability_missing(capability: str) -> B2Error:
 
 def not_found(message: str) -> B2Error:
     return B2Error(404, "not_found", message)
+
+
+def unsupported(operation: str) -> B2Error:
+    """B2 operations the store does not offer: named, so a client's report says what failed."""
+    return B2Error(400, "bad_request", f"{operation} is not supported by this store")
+
+
+def not_implemented(what: str) -> B2Error:
+    """Options (encryption, retention) the store would otherwise silently ignore."""
+    return B2Error(400, "bad_request", f"{what} is not supported by this store; send without it")

@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from server.b2store import crashpoints
 from server.b2store.access import key_for_token, live_key
 from server.b2store.buckets import bucket_by_id
 from server.b2store.context import ACCOUNT_ID, MAX_PART, MAX_PARTS, Json, StoreContext, require
 from server.b2store.errors import B2Error, bad_request
+from server.b2store.headers import UNVERIFIED, refuse_unsupported_fields
 from server.b2store.models import FileVersion, Key, Part
 
 UPLOAD_TOKEN_SECONDS = 24 * 3600
@@ -112,6 +114,7 @@ def store_upload(
         bucket_id, name, "upload", size=size, sha1=sha1, content_type=content_type, file_info=info
     )
     ctx.blobs.keep_file(tmp, version.file_id)
+    crashpoints.reached("upload_file:kept")  # a file without a row: never listed or served
     with ctx.factory() as db:
         db.add(version)
         db.commit()
@@ -119,6 +122,7 @@ def store_upload(
 
 
 def start_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
+    refuse_unsupported_fields(body)
     bucket_id, name = str(body.get("bucketId", "")), check_name(body.get("fileName"))
     with ctx.factory() as db:
         key = key_for_token(ctx, db, token)
@@ -172,6 +176,8 @@ def store_part(
         version = unfinished(db, file_id)
         require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
         ctx.blobs.keep_part(tmp, file_id, number)
+        # A part file newer than its row is caught by the SHA-1 check when finishing.
+        crashpoints.reached("upload_part:kept")
         db.execute(delete(Part).where(Part.file_id == file_id, Part.part_number == number))
         db.add(
             Part(
@@ -246,7 +252,7 @@ def finish_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
             part = by_number.get(number)
             if part is None:
                 raise bad_request(f"part {number} was never uploaded", "missing_part")
-            if part.sha1 != sha1:
+            if part.sha1.removeprefix(UNVERIFIED) != str(sha1).removeprefix(UNVERIFIED):
                 raise bad_request(f"part {number}'s SHA-1 does not match", "part_sha1_mismatch")
             if number < len(sha1s) and part.size < ctx.min_part_size:
                 raise bad_request(
@@ -255,14 +261,21 @@ def finish_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
                 )
         if len(sha1s) < 2:
             raise bad_request("large files must have at least 2 parts")
-        ctx.blobs.assemble(file_id, list(range(1, len(sha1s) + 1)))
+        numbers = range(1, len(sha1s) + 1)
+        # Order of writes: the whole file, then the commit, then the parts' removal. A crash
+        # before the commit leaves the parts and rows, so finishing again works; after it,
+        # only leftover part files, which nothing reads.
+        ctx.blobs.assemble(file_id, [(n, by_number[n].sha1) for n in numbers])
+        crashpoints.reached("finish_large_file:assembled")
         version.action = "upload"
-        version.size = sum(by_number[n].size for n in range(1, len(sha1s) + 1))
+        version.size = sum(by_number[n].size for n in numbers)
         version.sha1 = "none"
         version.upload_timestamp, version.sequence = _now_ms(), time.time_ns()
         db.execute(delete(Part).where(Part.file_id == file_id))
         db.commit()
-        return file_dict(version)
+    crashpoints.reached("finish_large_file:committed")
+    ctx.blobs.drop_parts(file_id)
+    return file_dict(version)
 
 
 def cancel_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:

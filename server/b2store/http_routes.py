@@ -6,16 +6,22 @@ import base64
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
-from server.b2store import access, buckets, files, listing, testmode
+from server.b2store import access, buckets, copying, files, listing, testmode
 from server.b2store.access import key_for_token
 from server.b2store.context import StoreContext, require
-from server.b2store.errors import B2Error, bad_request
+from server.b2store.errors import B2Error, bad_request, unsupported
+from server.b2store.headers import (
+    download_headers,
+    file_info_from,
+    refuse_unsupported_headers,
+    stored_sha1,
+)
 from server.b2store.models import Bucket, FileVersion
 from server.b2store.stats import UploadStats
 
@@ -27,6 +33,7 @@ OPERATIONS: dict[str, Operation] = {
     "b2_list_keys": access.list_keys,
     "b2_get_download_authorization": access.get_download_authorization,
     "b2_list_buckets": buckets.list_buckets,
+    "b2_create_bucket": buckets.create_bucket,
     "b2_get_upload_url": files.get_upload_url,
     "b2_start_large_file": files.start_large_file,
     "b2_get_upload_part_url": files.get_upload_part_url,
@@ -39,6 +46,8 @@ OPERATIONS: dict[str, Operation] = {
     "b2_get_file_info": listing.get_file_info,
     "b2_hide_file": listing.hide_file,
     "b2_delete_file_version": listing.delete_file_version,
+    "b2_copy_file": copying.copy_file,
+    "b2_copy_part": copying.copy_part,
 }
 
 
@@ -65,17 +74,11 @@ def _content_length(request: Request) -> int:
     return int(raw)
 
 
-def _file_headers(version: FileVersion) -> dict[str, str]:
-    headers = {
-        "x-bz-file-id": version.file_id,
-        "x-bz-file-name": quote(version.name, safe="/"),
-        "x-bz-content-sha1": version.sha1,
-        "x-bz-upload-timestamp": str(version.upload_timestamp),
-        "cache-control": "max-age=3600",
-    }
-    for name, value in (version.file_info or {}).items():
-        headers[f"x-bz-info-{name}"] = quote(str(value), safe="")
-    return headers
+def _in_version(result: dict[str, Any], version: int) -> dict[str, Any]:
+    """v1 listings name a file's length ``size`` (v1 clients such as rclone read that)."""
+    if version == 1 and isinstance(result.get("files"), list):
+        result["files"] = [{**f, "size": f.get("contentLength")} for f in result["files"]]
+    return result
 
 
 def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
@@ -84,9 +87,10 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
     @router.api_route("/b2api/{version}/b2_authorize_account", methods=["GET", "POST"])
     def authorize(version: str, request: Request) -> Response:
         try:
+            number = access.api_version(version)
             testmode.before_api_call(request.headers.get("x-bz-test-mode"), "b2_authorize_account")
             key_id, secret = _basic_credentials(request.headers.get("authorization"))
-            return JSONResponse(access.authorize(ctx, key_id, secret))
+            return JSONResponse(access.authorize(ctx, key_id, secret, number))
         except B2Error as exc:
             return b2_error_response(exc)
 
@@ -102,12 +106,19 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
         except B2Error as exc:
             return b2_error_response(exc)
 
+    @router.get("/b2api/{version}/{operation}")
+    def get_on_operation(version: str, operation: str) -> Response:
+        return b2_error_response(
+            B2Error(405, "method_not_allowed", f"{operation} takes POST with a JSON body, not GET")
+        )
+
     @router.post("/b2api/{version}/{operation}")
     async def json_operation(version: str, operation: str, request: Request) -> Response:
         handler = OPERATIONS.get(operation)
         if handler is None:
-            return b2_error_response(B2Error(404, "not_found", f"unknown operation {operation}"))
+            return b2_error_response(unsupported(operation[:100]))
         try:
+            number = access.api_version(version)
             testmode.before_api_call(request.headers.get("x-bz-test-mode"), operation)
             raw = await request.body()
             try:
@@ -119,7 +130,8 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             token = request.headers.get("authorization")
             from starlette.concurrency import run_in_threadpool
 
-            return JSONResponse(await run_in_threadpool(handler, ctx, token, body))
+            result = await run_in_threadpool(handler, ctx, token, body)
+            return JSONResponse(_in_version(result, number))
         except B2Error as exc:
             return b2_error_response(exc)
 
@@ -128,6 +140,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
         try:
             testmode.before_upload(request.headers.get("x-bz-test-mode"))
             key = files.upload_key(ctx, request.headers.get("authorization"), "upload", bucket_id)
+            refuse_unsupported_headers(request.headers)
             name = files.check_name(unquote(request.headers.get("x-bz-file-name", "")))
             require(key, "writeFiles", bucket_id=bucket_id, name=name)
             length = _content_length(request)
@@ -137,14 +150,11 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(request.stream(), name), length, sha1
             )
-            info = {
-                k[len("x-bz-info-") :]: unquote(v)
-                for k, v in request.headers.items()
-                if k.startswith("x-bz-info-")
-            }
+            info = file_info_from(request.headers)
             content_type = files.resolve_content_type(request.headers.get("content-type"), name)
+            kept = stored_sha1(sha1, actual)
             return JSONResponse(
-                files.store_upload(ctx, key, bucket_id, name, tmp, size, actual, content_type, info)
+                files.store_upload(ctx, key, bucket_id, name, tmp, size, kept, content_type, info)
             )
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is left to read an answer
@@ -156,6 +166,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
         try:
             testmode.before_upload(request.headers.get("x-bz-test-mode"))
             key = files.upload_key(ctx, request.headers.get("authorization"), "part", file_id)
+            refuse_unsupported_headers(request.headers)
             number_raw = request.headers.get("x-bz-part-number", "")
             if not number_raw.isdigit():
                 raise bad_request("X-Bz-Part-Number is required")
@@ -167,7 +178,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
                 stats.counting(request.stream(), file_id, f"{file_id}#{number_raw}"), length, sha1
             )
             return JSONResponse(
-                files.store_part(ctx, key, file_id, int(number_raw), tmp, size, actual)
+                files.store_part(
+                    ctx, key, file_id, int(number_raw), tmp, size, stored_sha1(sha1, actual)
+                )
             )
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is left to read an answer
@@ -208,7 +221,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
         path = ctx.blobs.file_path(version.file_id)
         if not path.exists():
             raise B2Error(404, "not_found", "file data is missing")
-        return FileResponse(path, media_type=version.content_type, headers=_file_headers(version))
+        return FileResponse(
+            path, media_type=version.content_type, headers=download_headers(version)
+        )
 
     def _authorize_download(token: str | None, version: FileVersion) -> None:
         """An account token with readFiles, or a download token covering the name."""

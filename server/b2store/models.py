@@ -42,7 +42,7 @@ class FileVersion(StoreBase):
     name: Mapped[str] = mapped_column(String(1024), index=True)
     action: Mapped[str] = mapped_column(String(10))
     size: Mapped[int] = mapped_column(BigInteger, default=0)
-    sha1: Mapped[str] = mapped_column(String(40), default="none")
+    sha1: Mapped[str] = mapped_column(String(60), default="none")  # or "unverified:<sha1>"
     content_type: Mapped[str] = mapped_column(String(255), default="application/octet-stream")
     file_info: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     upload_timestamp: Mapped[int] = mapped_column(BigInteger)

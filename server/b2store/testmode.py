@@ -1,7 +1,7 @@
 """``X-Bz-Test-Mode``, as B2 offers it, so clients' retry paths can be exercised for real.
 
 Faults come every third matching call (deterministic, so tests are repeatable), the same
-kinds B2 injects: 503 on uploads, expired account tokens, and cap exceeded.
+kinds B2 injects: 503 on uploads, expired account tokens, and storage cap exceeded.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def before_upload(header: str | None) -> None:
     if mode == "fail_some_uploads" and _nth(mode):
         raise B2Error(503, "service_unavailable", "test mode: upload failed, try another URL")
     if mode == "force_cap_exceeded":
-        raise B2Error(403, "cap_exceeded", "test mode: storage cap exceeded")
+        raise B2Error(403, "storage_cap_exceeded", "test mode: storage cap exceeded")
 
 
 def before_api_call(header: str | None, operation: str) -> None:
@@ -49,4 +49,4 @@ def before_api_call(header: str | None, operation: str) -> None:
         "b2_start_large_file",
         "b2_get_upload_part_url",
     ):
-        raise B2Error(403, "cap_exceeded", "test mode: storage cap exceeded")
+        raise B2Error(403, "storage_cap_exceeded", "test mode: storage cap exceeded")

@@ -27,7 +27,9 @@ from server.storage.base import (
 from shared import __version__
 
 T = TypeVar("T")
-UPLOAD_CAPABILITIES = ["writeFiles", "listFiles", "readFiles"]
+# listBuckets lets bucket-scoped tools (Backblaze's `b2` among them) authorize with the key;
+# the key still sees only its own bucket and prefix.
+UPLOAD_CAPABILITIES = ["listBuckets", "writeFiles", "listFiles", "readFiles"]
 
 
 @contextmanager

@@ -46,3 +46,45 @@ def test_b2_cli_uploads_in_parts_lists_and_downloads_identical(
     out = tmp_path / "downloaded.mp4"
     b2("file", "download", f"b2://{info['bucketName']}/videos/cli/lecture.mp4", str(out))
     assert out.read_bytes() == src.read_bytes()
+
+
+def test_b2_cli_uploads_with_the_session_key_and_is_held_to_its_prefix(
+    store: LiveServer, tmp_path: Path
+) -> None:
+    from tests.support.api import new_account
+
+    account = new_account(store)
+    src = random_file(tmp_path / "lecture.mp4", 200_000)
+    init = account.post(
+        "/api/v1/media/upload/initiate",
+        json={
+            "filename": "lecture.mp4",
+            "fileSize": src.stat().st_size,
+            "contentType": "video/mp4",
+        },
+    )
+    assert init.status_code == 200, init.text
+    data = init.json()["data"]
+    key = data["b2"]
+    env = {
+        **os.environ,
+        "B2_ENVIRONMENT": key["realmUrl"],
+        "HOME": str(tmp_path),
+        "B2_ACCOUNT_INFO": str(tmp_path / "account.sqlite"),
+    }
+
+    def b2(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([B2, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    authorized = b2("account", "authorize", key["keyId"], key["applicationKey"])
+    assert authorized.returncode == 0, authorized.stderr[-1000:]
+    uploaded = b2("file", "upload", key["bucketName"], str(src), data["storageKey"])
+    assert uploaded.returncode == 0, uploaded.stderr[-1000:]
+    done = account.post(
+        "/api/v1/media/upload/complete",
+        json={"sessionKey": data["sessionKey"], "storageKey": data["storageKey"]},
+    )
+    assert done.status_code == 200, done.text
+    outside = b2("file", "upload", key["bucketName"], str(src), "videos/someone-else/x.mp4")
+    assert outside.returncode != 0
+    assert "unauthorized" in (outside.stderr + outside.stdout).lower()

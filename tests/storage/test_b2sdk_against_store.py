@@ -282,7 +282,9 @@ def test_cap_exceeded_is_reported_as_b2_does(store: LiveServer, api: B2Api, buck
             "X-Bz-Test-Mode": "force_cap_exceeded",
         },
     )
-    assert answer.status_code == 403 and answer.json()["code"] == "cap_exceeded"
+    assert answer.status_code == 403 and answer.json()["code"] == "storage_cap_exceeded"
+    error = b2_exceptions.interpret_b2_error(403, "storage_cap_exceeded", "", {})
+    assert isinstance(error, b2_exceptions.StorageCapExceeded)
 
 
 def test_private_bucket_downloads_need_authorization(store: LiveServer, api: B2Api) -> None:
