@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import signal
+import sys
 import threading
 from types import FrameType
 
@@ -12,12 +13,13 @@ from daemon.control.account import AccountManager
 from daemon.control.app import build_control_app
 from daemon.control.server import CONTROL_FILE, ControlServer, bind_loopback, write_control_file
 from daemon.db import create_schema, make_engine, make_session_factory
+from daemon.instance_lock import AlreadyRunning, InstanceLock
 from daemon.logging_setup import setup_logging
 from daemon.service import DaemonService
 from daemon.settings import load_settings, parse_rate
 from daemon.transfer.bandwidth import BandwidthLimiter
 from shared import __version__
-from shared.app_dirs import app_dirs
+from shared.app_dirs import AppDirs, app_dirs
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,19 @@ log = logging.getLogger(__name__)
 def run_daemon(*, verbose: bool = False, port: int = 0) -> int:
     dirs = app_dirs().ensure()
     setup_logging(dirs.logs, verbose=verbose)
+    try:
+        lock = InstanceLock(dirs.runtime).acquire()
+    except AlreadyRunning as exc:
+        log.warning("not starting: %s", exc)
+        print(f"reeldrop daemon: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _serve(dirs, port)
+    finally:
+        lock.release()
+
+
+def _serve(dirs: AppDirs, port: int) -> int:
     settings_path = dirs.config / "settings.json"
     settings = load_settings(settings_path)
     engine = make_engine(dirs.data / "daemon.sqlite")

@@ -16,6 +16,7 @@ from shared import __version__
 def build_parser() -> argparse.ArgumentParser:
     from daemon import cli as daemon_cli
     from reeldrop import autostart_command, client_commands, probe_command
+    from reeldrop.doctor import command as doctor_command
     from server import cli as server_cli
 
     parser = argparse.ArgumentParser(
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     client_commands.register(subparsers)
     probe_command.register(subparsers)
     autostart_command.register(subparsers)
+    doctor_command.register(subparsers)
     return parser
 
 

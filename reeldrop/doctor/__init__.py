@@ -1,0 +1,1 @@
+"""``reeldrop doctor``: the checks a person runs when uploads do not happen."""
