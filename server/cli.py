@@ -136,9 +136,12 @@ def storage_info(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not settings.embedded_storage:
         return _fail("BB_* credentials are set: storage is Backblaze B2, not the embedded store")
+    import os
+
     from server.b2store.bootstrap import storage_info as read_info
 
-    info = read_info(settings.data_dir, settings.public_url)
+    # An explicit URL wins; otherwise the one the server recorded when it started.
+    info = read_info(settings.data_dir, args.url or os.environ.get("REELDROP_PUBLIC_URL"))
     if args.json:
         print(json.dumps(info))
     else:
@@ -163,6 +166,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     command("migrate", migrate, "bring the database schema up to date")
     info = command("storage-info", storage_info, "print the embedded store's master key")
     info.add_argument("--json", action="store_true")
+    info.add_argument("--url", help="the store's URL (default: the one the server last served)")
 
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True)

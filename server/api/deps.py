@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,9 @@ def get_storage(request: Request) -> StorageService:
 
 
 Db = Annotated[Session, Depends(get_db)]
+# Path parameters under the platform design's names, so generated clients match its documents.
+MediaFileId = Annotated[str, Path(alias="mediaFileId")]
+SessionKey = Annotated[str, Path(alias="sessionKey")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Storage = Annotated[StorageService, Depends(get_storage)]
 

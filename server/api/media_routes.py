@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from server.api.deps import AppSettings, CurrentUser, Db
+from server.api.deps import AppSettings, CurrentUser, Db, MediaFileId
 from server.api.serializers import media_out, video_out
 from server.db.models import MediaFile, Video
 from server.db.types import utcnow
@@ -26,14 +26,14 @@ def policy(settings: AppSettings) -> dict[str, Any]:
     return envelope(data)
 
 
-@router.get("/media/{media_id}")
-def get_media(media_id: str, user: CurrentUser, db: Db) -> dict[str, Any]:
+@router.get("/media/{mediaFileId}")
+def get_media(media_id: MediaFileId, user: CurrentUser, db: Db) -> dict[str, Any]:
     return envelope(media_out(owned_media(db, user, media_id)))
 
 
-@router.post("/media/{media_id}/process")
+@router.post("/media/{mediaFileId}/process")
 def process(
-    media_id: str, request: Request, user: CurrentUser, db: Db, settings: AppSettings
+    media_id: MediaFileId, request: Request, user: CurrentUser, db: Db, settings: AppSettings
 ) -> dict[str, Any]:
     media = owned_media(db, user, media_id, for_update=True)
     if media.status == "ready":
@@ -49,8 +49,10 @@ def process(
     return envelope(media_out(media))
 
 
-@router.post("/media/{media_id}/attach-video")
-def attach_video(media_id: str, body: AttachRequest, user: CurrentUser, db: Db) -> dict[str, Any]:
+@router.post("/media/{mediaFileId}/attach-video")
+def attach_video(
+    media_id: MediaFileId, body: AttachRequest, user: CurrentUser, db: Db
+) -> dict[str, Any]:
     media = owned_media(db, user, media_id)
     video = instructed_video(db, user, body.video_id)
     video.media_file_id = media.id
@@ -95,8 +97,8 @@ def list_media(
     )
 
 
-@router.delete("/media/{media_id}")
-def delete_media(media_id: str, user: CurrentUser, db: Db) -> dict[str, Any]:
+@router.delete("/media/{mediaFileId}")
+def delete_media(media_id: MediaFileId, user: CurrentUser, db: Db) -> dict[str, Any]:
     media = owned_media(db, user, media_id, for_update=True)
     media.deleted_at = utcnow()
     media.deleted_by = user.id

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import IntegrityError
 
-from server.api.deps import AppSettings, CurrentUser, Db, Storage
+from server.api.deps import AppSettings, CurrentUser, Db, SessionKey, Storage
 from server.api.errors import ApiError
 from server.api.serializers import media_out, progress_out
 from server.services import uploads
@@ -62,17 +62,17 @@ def initiate(
     )
 
 
-@router.get("/progress/{session_key}")
-def get_progress(session_key: str, user: CurrentUser, db: Db) -> dict[str, Any]:
+@router.get("/progress/{sessionKey}")
+def get_progress(session_key: SessionKey, user: CurrentUser, db: Db) -> dict[str, Any]:
     session = owned_session(db, user, session_key)
     if uploads.expire_stale(db, user_id=user.id):
         db.commit()
     return envelope(progress_out(session))
 
 
-@router.put("/progress/{session_key}")
+@router.put("/progress/{sessionKey}")
 def put_progress(
-    session_key: str, body: ProgressReport, user: CurrentUser, db: Db, settings: AppSettings
+    session_key: SessionKey, body: ProgressReport, user: CurrentUser, db: Db, settings: AppSettings
 ) -> dict[str, Any]:
     session = owned_session(db, user, session_key)
     try:
@@ -82,9 +82,9 @@ def put_progress(
     return envelope(progress_out(session))
 
 
-@router.post("/credentials/{session_key}")
+@router.post("/credentials/{sessionKey}")
 def fresh_credentials(
-    session_key: str, user: CurrentUser, db: Db, settings: AppSettings, storage: Storage
+    session_key: SessionKey, user: CurrentUser, db: Db, settings: AppSettings, storage: Storage
 ) -> dict[str, Any]:
     session = owned_session(db, user, session_key)
     try:
@@ -148,8 +148,8 @@ def complete(
     return envelope(media_out(media))
 
 
-@router.post("/cancel/{session_key}")
-def cancel(session_key: str, user: CurrentUser, db: Db, storage: Storage) -> dict[str, Any]:
+@router.post("/cancel/{sessionKey}")
+def cancel(session_key: SessionKey, user: CurrentUser, db: Db, storage: Storage) -> dict[str, Any]:
     session = owned_session(db, user, session_key)
     if session.status == "completed":
         raise ApiError(

@@ -17,6 +17,7 @@ from server.b2store.context import StoreContext, hash_secret
 from server.b2store.models import Bucket, Key
 
 BUCKET_NAME = "reeldrop-media"
+DEFAULT_URL = "http://127.0.0.1:8750"
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,35 @@ def ensure_master_key(ctx: StoreContext) -> MasterKey:
     return master
 
 
-def storage_info(data_dir: Path, public_url: str) -> dict[str, str]:
-    """What ``reeldrop server storage-info --json`` prints (the master key: for operators)."""
-    master = ensure_master_key(StoreContext.open(data_dir, public_url))
+SERVED_URL_FILE = "served-url"
+
+
+def record_served_url(ctx: StoreContext) -> None:
+    """Kept in the data directory at start, so ``storage-info`` names the URL really served."""
+    path = ctx.root / SERVED_URL_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(ctx.public_url + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def served_url(data_dir: Path) -> str | None:
+    path = data_dir / "b2store" / SERVED_URL_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def storage_info(data_dir: Path, public_url: str | None = None) -> dict[str, str]:
+    """What ``reeldrop server storage-info --json`` prints (the master key: for operators).
+
+    The URL is the one given, else the one the server recorded when it last started."""
+    url = (public_url or served_url(data_dir) or DEFAULT_URL).rstrip("/")
+    master = ensure_master_key(StoreContext.open(data_dir, url))
     return {
-        "realmUrl": public_url.rstrip("/"),
+        "realmUrl": url,
         "keyId": master.key_id,
         "applicationKey": master.application_key,
         "bucketName": master.bucket_name,
+        "bucketId": master.bucket_id,
     }

@@ -110,10 +110,25 @@ def test_storage_info_prints_the_embedded_master_key(tmp_path: Path) -> None:
     info = reeldrop("server", "storage-info", "--data-dir", str(tmp_path), "--json")
     assert info.returncode == 0, info.stderr
     data = json.loads(info.stdout)
-    assert set(data) == {"realmUrl", "keyId", "applicationKey", "bucketName"}
+    assert set(data) == {"realmUrl", "keyId", "applicationKey", "bucketName", "bucketId"}
+    assert data["bucketId"]
     assert data["realmUrl"] == "http://127.0.0.1:8750"
     key_file = tmp_path / "b2store" / "master-key.json"
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_storage_info_names_the_url_the_server_serves(tmp_path: Path) -> None:
+    from tests.support.live_server import live_server
+
+    with live_server(tmp_path) as live:
+        assert not live.url.endswith(":8750")
+        info = reeldrop("server", "storage-info", "--data-dir", str(tmp_path), "--json")
+        assert info.returncode == 0, info.stderr
+        assert json.loads(info.stdout)["realmUrl"] == live.url
+        given = reeldrop(
+            "server", "storage-info", "--data-dir", str(tmp_path), "--json", "--url", "http://x:1"
+        )
+        assert json.loads(given.stdout)["realmUrl"] == "http://x:1"
 
 
 def test_bad_configuration_stops_start_up_with_the_variable_named(tmp_path: Path) -> None:
