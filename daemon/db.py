@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 
@@ -35,8 +35,22 @@ def make_engine(path: Path) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table the imported modules declared (idempotent)."""
+    """Create every table the imported modules declared (idempotent), and add columns that
+    a newer version declared to a database an older version created."""
     Base.metadata.create_all(engine)
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = getattr(column.default, "arg", None)
+                clause = f" DEFAULT '{default}'" if isinstance(default, str) else ""
+                connection.execute(
+                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+                )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Any]:

@@ -9,15 +9,13 @@ import sys
 import threading
 from types import FrameType
 
-from daemon.control.account import AccountManager
 from daemon.control.app import build_control_app
 from daemon.control.server import CONTROL_FILE, ControlServer, bind_loopback, write_control_file
+from daemon.core.core import DaemonCore
 from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.instance_lock import AlreadyRunning, InstanceLock
 from daemon.logging_setup import setup_logging
-from daemon.service import DaemonService
-from daemon.settings import load_settings, parse_rate
-from daemon.transfer.bandwidth import BandwidthLimiter
+from daemon.settings import load_settings
 from shared import __version__
 from shared.app_dirs import AppDirs, app_dirs
 
@@ -46,18 +44,18 @@ def _serve(dirs: AppDirs, port: int) -> int:
     import daemon.jobs.models  # noqa: F401 - registers the tables
 
     create_schema(engine)
-    service = DaemonService(
+    core = DaemonCore(
         make_session_factory(engine),
+        settings=settings,
+        settings_path=settings_path,
+        data_dir=dirs.data,
         thumbs_dir=dirs.data / "thumbs",
-        limiter=BandwidthLimiter(parse_rate(settings.bandwidth_limit)),
-        concurrent_uploads=settings.concurrent_uploads,
     )
-    accounts = AccountManager(service, settings, settings_path, dirs.data)
     stop = threading.Event()
     token = secrets.token_urlsafe(32)
     sock = bind_loopback(port)
     port_ref = [sock.getsockname()[1]]
-    app = build_control_app(service, accounts, settings, settings_path, token, port_ref, stop.set)
+    app = build_control_app(core, token, port_ref, stop.set)
     control = ControlServer(app, sock)
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -66,8 +64,7 @@ def _serve(dirs: AppDirs, port: int) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     control.start()
-    service.start()
-    accounts.restore()
+    core.start()
     control_file = write_control_file(dirs.runtime, port_ref[0], token)
     log.info("ReelDrop daemon %s listening on 127.0.0.1:%s", __version__, port_ref[0])
     try:
@@ -75,7 +72,7 @@ def _serve(dirs: AppDirs, port: int) -> int:
     finally:
         log.info("ReelDrop daemon stopping")
         control_file.unlink(missing_ok=True)
-        service.stop()
+        core.stop()
         control.stop()
         engine.dispose()
     return 0

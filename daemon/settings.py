@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,10 @@ class Settings:
             self.concurrent_uploads = int(value)
         else:
             raise SettingError(f"unknown setting {key!r}; known: {', '.join(self.KEYS)}")
+
+    def check(self, key: str, value: str) -> None:
+        """Raise SettingError if ``key = value`` would be refused; changes nothing."""
+        replace(self, account=self.account).set(key, value)
 
     def as_dict(self) -> dict[str, str]:
         return {key: self.get(key) for key in self.KEYS}

@@ -8,10 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.control.client import ControlClient, ControlError, DaemonNotRunning
-
-SUCCESS = {"done", "duplicate"}
-TERMINAL = {"done", "duplicate", "rejected", "failed", "cancelled"}
+from shared.control.client import ControlClient, ControlError, DaemonUnavailable
+from shared.control.schemas import SUCCESS_STATES, TERMINAL_STATES
 
 
 def _client() -> ControlClient:
@@ -57,9 +55,12 @@ def upload(args: argparse.Namespace) -> int:
         return 0
     ids = {job.id for job in jobs}
     final = _wait_for(client, ids)
-    failures = [j for j in final if j.state not in SUCCESS]
+    failures = [j for j in final if j.state not in SUCCESS_STATES]
     for job in failures:
-        print(f"{job.path}: {job.state}: {job.error or 'no reason given'}", file=sys.stderr)
+        print(
+            f"{job.path}: {job.state}: {job.error.message if job.error else 'no reason given'}",
+            file=sys.stderr,
+        )
     return 1 if failures else 0
 
 
@@ -67,7 +68,7 @@ def _wait_for(client: ControlClient, ids: set[str]) -> list[Any]:
     for event in client.events():
         if event is None or (event.job is not None and event.job.id in ids):
             current = [j for j in client.jobs() if j.id in ids]
-            if all(j.state in TERMINAL for j in current):
+            if all(j.state in TERMINAL_STATES for j in current):
                 return current
     return [j for j in client.jobs() if j.id in ids]
 
@@ -81,7 +82,7 @@ def status(args: argparse.Namespace) -> int:
         print("No uploads yet.")
     for job in jobs:
         pct = f"{100 * job.bytes_sent / job.total_bytes:5.1f}%" if job.total_bytes else "    -"
-        extra = f"  {job.error}" if job.error else ""
+        extra = f"  {job.error.message}" if job.error else ""
         print(f"{job.id}  {job.state:<11} {pct}  {job.filename}{extra}")
     return 0
 
@@ -106,8 +107,10 @@ def settings(args: argparse.Namespace) -> int:
     elif args.action == "get":
         values = client.settings()
         if args.key not in values:
-            print(f"reeldrop settings: unknown setting {args.key!r}; known: "
-                  f"{', '.join(values)}", file=sys.stderr)
+            print(
+                f"reeldrop settings: unknown setting {args.key!r}; known: {', '.join(values)}",
+                file=sys.stderr,
+            )
             return 1
         print(values[args.key])
     else:
@@ -120,7 +123,7 @@ def _guarded(handler: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
             return int(handler(args))
-        except DaemonNotRunning as exc:
+        except DaemonUnavailable as exc:
             print(exc, file=sys.stderr)
             return 3
         except ControlError as exc:

@@ -1,23 +1,12 @@
-"""The job state machine. Every change is checked here and committed before its action."""
+"""The job state machine. Every change is checked here and committed before its action.
+
+The states themselves are part of the control API (``shared.control.schemas``); this
+module adds which moves between them are allowed.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    PROBING = "probing"
-    REJECTED = "rejected"
-    DUPLICATE = "duplicate"
-    INITIATING = "initiating"
-    UPLOADING = "uploading"
-    PAUSED = "paused"
-    COMPLETING = "completing"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
+from shared.control.schemas import ACTIVE_STATES, TERMINAL_STATES, JobState
 
 S = JobState
 TRANSITIONS: dict[JobState, frozenset[JobState]] = {
@@ -35,8 +24,8 @@ TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     S.DONE: frozenset(),
     S.DUPLICATE: frozenset(),
 }
-TERMINAL = frozenset({S.DONE, S.DUPLICATE, S.REJECTED, S.FAILED, S.CANCELLED})
-ACTIVE = frozenset({S.PROBING, S.INITIATING, S.UPLOADING})
+TERMINAL = TERMINAL_STATES
+ACTIVE = ACTIVE_STATES
 
 
 class IllegalTransition(ValueError):

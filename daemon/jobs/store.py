@@ -2,71 +2,57 @@
 
 from __future__ import annotations
 
-import contextlib
-import queue
-import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from daemon.jobs.models import Job, utcnow
+from daemon.core.errors import JobNotFound
+from daemon.core.events import EventBus
+from daemon.jobs.models import Job, OutboxEntry, utcnow
 from daemon.jobs.states import JobState, check_transition
-from shared.control.schemas import JobEvent, JobView
+from shared.control.schemas import JobError, JobSource, JobView
 
 
 class JobStore:
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], bus: EventBus | None = None) -> None:
         self.factory = factory
-        self._subscribers: list[queue.Queue[JobEvent]] = []
-        self._lock = threading.Lock()
+        self.bus = bus or EventBus()
         self.live: dict[str, tuple[float | None, int | None]] = {}  # id -> (speed, eta)
-
-    # -- events ----------------------------------------------------------------------------
-
-    def subscribe(self) -> queue.Queue[JobEvent]:
-        q: queue.Queue[JobEvent] = queue.Queue(maxsize=10000)
-        with self._lock:
-            self._subscribers.append(q)
-        return q
-
-    def unsubscribe(self, q: queue.Queue[JobEvent]) -> None:
-        with self._lock:
-            if q in self._subscribers:
-                self._subscribers.remove(q)
-
-    def publish(self, event: JobEvent) -> None:
-        with self._lock:
-            targets = list(self._subscribers)
-        for q in targets:
-            with contextlib.suppress(queue.Full):  # a stalled reader never blocks uploads
-                q.put_nowait(event)
 
     def view(self, job: Job) -> JobView:
         speed, eta = self.live.get(job.id, (None, None))
         active = job.state == JobState.UPLOADING
+        error = None
+        if job.error_code or job.error_message:
+            error = JobError(
+                code=job.error_code or "error", message=job.error_message or job.error_code or ""
+            )
         return JobView(
             id=job.id,
             path=job.path,
             filename=job.filename,
-            state=job.state,
-            bytes_sent=job.bytes_sent,
-            total_bytes=job.total_bytes,
+            state=JobState(job.state),
+            bytes_sent=job.bytes_sent or 0,
+            total_bytes=job.total_bytes or 0,
             speed_bps=speed if active else None,
             eta_seconds=eta if active else None,
             media_file_id=job.media_file_id,
+            cdn_url=job.cdn_url,
+            thumbnail_path=job.thumbnail_path,
             course_id=job.course_id,
-            error=job.error_message,
-            error_code=job.error_code,
+            error=error,
             duplicate_of=job.duplicate_of,
+            source=_source(job.source),
+            watch_folder=job.watch_folder,
             created_at=job.created_at,
             updated_at=job.updated_at,
         )
 
     def _announce(self, job: Job) -> None:
-        self.publish(JobEvent(type="job", job=self.view(job)))
+        self.bus.job(self.view(job))
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -74,7 +60,7 @@ class JobStore:
         with self.factory() as db:
             job = db.get(Job, job_id)
             if job is None:
-                raise KeyError(job_id)
+                raise JobNotFound(job_id)
             return job
 
     def all(self) -> list[Job]:
@@ -117,7 +103,7 @@ class JobStore:
         with self.factory() as db:
             job = db.get(Job, job_id)
             if job is None:
-                raise KeyError(job_id)
+                raise JobNotFound(job_id)
             if state is not None and state != job.state:
                 check_transition(job.state, state)
                 job.state = state
@@ -131,15 +117,40 @@ class JobStore:
         return job
 
     def progress(self, job_id: str, bytes_sent: int, speed: float | None, eta: int | None) -> None:
-        """Progress is frequent: kept live in memory, persisted at most every 2 s by callers."""
+        """Progress is frequent: kept live in memory, persisted at most every 2 s by callers.
+
+        ``bytesSent`` never goes backwards: a part sent again after an interruption was
+        already counted once.
+        """
         self.live[job_id] = (speed, eta)
         with self.factory() as db:
             job = db.get(Job, job_id)
             if job is None or job.state != JobState.UPLOADING:
                 return  # a late report from a transfer that was just paused or cancelled
+            if bytes_sent <= (job.bytes_sent or 0):
+                return
             job.bytes_sent = bytes_sent
             db.commit()
         self._announce(job)
+
+    def remove(self, job_id: str) -> None:
+        """Forget a job (and its pending server calls); tells subscribers ``jobRemoved``."""
+        with self.factory() as db:
+            job = db.get(Job, job_id)
+            if job is None:
+                raise JobNotFound(job_id)
+            db.execute(delete(OutboxEntry).where(OutboxEntry.job_id == job_id))
+            db.delete(job)
+            db.commit()
+        self.live.pop(job_id, None)
+        self.bus.job_removed(job_id)
+
+    def find_latest_by_path(self, path: str) -> Job | None:
+        """The newest job for this file, if any (so adding a file twice is a no-op)."""
+        with self.factory() as db:
+            return db.execute(
+                select(Job).where(Job.path == path).order_by(Job.created_at.desc()).limit(1)
+            ).scalar_one_or_none()
 
     def backoff(
         self, job_id: str, seconds: float, code: str, message: str, state: JobState | None = None
@@ -151,6 +162,10 @@ class JobStore:
             error_message=message,
             next_attempt_at=utcnow() + timedelta(seconds=seconds),
         )
+
+
+def _source(value: str | None) -> JobSource:
+    return "window" if value == "window" else "watch" if value == "watch" else "cli"
 
 
 def due(job: Job, now: datetime | None = None) -> bool:

@@ -131,6 +131,7 @@ class JobRunner:
             entry.job_id,
             state=S.DONE,
             media_file_id=media_id,
+            cdn_url=result.cdn_url,
             error_code=None,
             error_message=None,
             also=lambda db, job: enqueue(db, job.id, "process", {"mediaFileId": media_id}),

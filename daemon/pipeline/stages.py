@@ -9,7 +9,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
+from daemon.core.connectivity import Connectivity
 from daemon.jobs.models import Job, utcnow
 from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
@@ -19,7 +21,7 @@ from daemon.serverapi.client import ServerClient
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from daemon.transfer.errors import TransferCancelled, TransferError
 from daemon.transfer.target import UploadTarget
-from daemon.transfer.uploader import B2Uploader
+from daemon.transfer.uploader import UploadResult
 from shared.api_schemas import CompleteRequest, InitiateRequest, ProgressReport
 from shared.media.errors import MediaError
 from shared.media.metadata import VideoMetadata
@@ -28,19 +30,46 @@ from shared.policy import Policy
 log = logging.getLogger(__name__)
 S = JobState
 PROGRESS_EVERY = 2.0
+SERVER_RETRY_SECONDS = 10
+NOT_SIGNED_IN_WAIT = "waiting: signed out: sign in to continue"
+
+
+class Uploader(Protocol):
+    """What the pipeline needs from the transfer layer (``B2Uploader``, or a fake in tests)."""
+
+    def upload(
+        self,
+        path: Path,
+        target: UploadTarget,
+        *,
+        content_type: str,
+        content_sha1: str,
+        resume_large_file_id: str | None,
+        on_large_file_started: Callable[[str], None],
+        on_progress: Callable[[int], None],
+        refresh_target: Callable[[], UploadTarget],
+        cancel: threading.Event,
+    ) -> UploadResult: ...
+
+    def upload_small(
+        self, path: Path, target: UploadTarget, storage_key: str, content_type: str
+    ) -> UploadResult: ...
 
 
 class Stages:
     def __init__(
         self,
         store: JobStore,
-        uploader: B2Uploader,
+        uploader: Uploader,
         thumbs_dir: Path,
         client: Callable[[], ServerClient | None],
         policy: Callable[[], Policy],
+        connectivity: Connectivity | None = None,
     ) -> None:
         self.store, self.uploader, self.thumbs_dir = store, uploader, thumbs_dir
         self.client, self.policy = client, policy
+        self.connectivity = connectivity or Connectivity(store.bus)
+        self.on_signed_out: Callable[[], None] = lambda: None
         self.targets: dict[str, UploadTarget] = {}
 
     def run(self, job_id: str, cancel: threading.Event) -> None:
@@ -54,10 +83,12 @@ class Stages:
                 self.upload(job, cancel)
         except TransferCancelled:
             pass  # pause/cancel already decided the next state
-        except NotSignedIn as exc:
-            self.wait(job_id, 10, "not_signed_in", f"waiting: {exc}")
-        except ServerUnavailable as exc:
-            self.wait(job_id, 10, "server_unavailable", f"waiting for the server: {exc}")
+        except NotSignedIn:
+            self.on_signed_out()
+            self.store.backoff(job_id, 3600, "not_signed_in", NOT_SIGNED_IN_WAIT)
+        except ServerUnavailable:
+            message = self.connectivity.unreachable(SERVER_RETRY_SECONDS)
+            self.wait(job_id, SERVER_RETRY_SECONDS, "server_unreachable", message)
 
     def wait(self, job_id: str, seconds: float, code: str, message: str) -> None:
         self.store.backoff(job_id, seconds, code, message)
@@ -110,7 +141,7 @@ class Stages:
                 job.id,
                 state=S.QUEUED,
                 error_code="not_signed_in",
-                error_message="waiting: sign in to upload",
+                error_message=NOT_SIGNED_IN_WAIT,
                 next_attempt_at=_later(3600),
             )
         try:
@@ -135,6 +166,7 @@ class Stages:
                 state=S.DUPLICATE,
                 media_file_id=answer.media_file_id,
                 duplicate_of=answer.media_file_id,
+                cdn_url=answer.media_file.cdn_url if answer.media_file else None,
                 error_code=None,
                 error_message="already uploaded: this video is in your library",
             )

@@ -4,6 +4,7 @@ token lives in a TokenStore, rotated on every refresh."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import httpx
@@ -46,6 +47,8 @@ class ServerClient:
         self._access: str | None = None
         self._lock = threading.Lock()
         self.user: UserOut | None = None
+        self.on_reachable: Callable[[bool], None] | None = None
+        """Told after every request whether the server answered, for the daemon's status."""
 
     def close(self) -> None:
         self._http.close()
@@ -55,11 +58,18 @@ class ServerClient:
     def _send(self, method: str, path: str, *, auth: bool = True, **kw: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self._access}"} if auth and self._access else {}
         try:
-            return self._http.request(method, path, headers=headers, **kw)
+            response = self._http.request(method, path, headers=headers, **kw)
         except httpx.HTTPError as exc:
+            self._tell(response_ok=False)
             raise ServerUnavailable(
                 f"the server at {self.base_url} did not answer ({type(exc).__name__})"
             ) from None
+        self._tell(response_ok=response.status_code < 500)
+        return response
+
+    def _tell(self, *, response_ok: bool) -> None:
+        if self.on_reachable is not None:
+            self.on_reachable(response_ok)
 
     @staticmethod
     def _data(response: httpx.Response) -> Any:
@@ -133,6 +143,10 @@ class ServerClient:
             self.token_store.clear()
             self._access, self.user = None, None
 
+    def revoke(self, refresh_token: str) -> None:
+        """Revoke another refresh token of this user (one an earlier sign-in left behind)."""
+        self._call("POST", "/api/v1/auth/logout", json={"refreshToken": refresh_token})
+
     # -- media API -------------------------------------------------------------------------
 
     def me(self) -> UserOut:
@@ -201,6 +215,9 @@ class ServerClient:
         return MediaPage.model_validate(
             self._call("GET", "/api/v1/media/user/media", params=params)
         )
+
+    def delete_media(self, media_id: str) -> dict[str, Any]:
+        return dict(self._call("DELETE", f"/api/v1/media/media/{media_id}"))
 
     def courses(self) -> list[CourseOut]:
         return [CourseOut.model_validate(c) for c in self._call("GET", "/api/v1/courses")]

@@ -104,5 +104,6 @@ def delete_media(media_id: MediaFileId, user: CurrentUser, db: Db) -> dict[str, 
     media.deleted_by = user.id
     for video in db.execute(select(Video).where(Video.media_file_id == media.id)).scalars():
         video.media_file_id = None
+        video.video_quality = None  # it described the media file, not the course video
     db.commit()
     return envelope({"id": media.id, "userId": media.user_id, "deleted": True})

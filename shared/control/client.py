@@ -1,4 +1,4 @@
-"""The one client of the daemon's control API, used by the CLI and the window."""
+"""The one client of the daemon's control API, used by the CLI, the window and the tests."""
 
 from __future__ import annotations
 
@@ -14,16 +14,35 @@ from shared.control.schemas import AccountView, JobEvent, JobView, StatusView
 
 CONTROL_FILE = "control.json"
 NOT_RUNNING = "ReelDrop daemon is not running; start it with `reeldrop daemon`"
+UNRESPONSIVE = "ReelDrop daemon is running but did not answer in time ({detail}); try again"
 
 
-class DaemonNotRunning(Exception):
-    pass
+class DaemonUnavailable(Exception):
+    """The daemon could not be asked; the subclass says why."""
+
+
+class DaemonNotRunning(DaemonUnavailable):
+    """No control file, or nothing listens on its port."""
+
+
+class DaemonUnresponsive(DaemonUnavailable):
+    """The daemon accepted the connection but did not answer in time (busy or stuck)."""
 
 
 class ControlError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+def _transport_error(exc: httpx.TransportError) -> DaemonUnavailable:
+    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        return DaemonUnresponsive(UNRESPONSIVE.format(detail=type(exc).__name__))
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return DaemonNotRunning(NOT_RUNNING)
+    return DaemonUnresponsive(
+        f"ReelDrop daemon closed the connection ({type(exc).__name__}); try again"
+    )
 
 
 class ControlClient:
@@ -34,13 +53,13 @@ class ControlClient:
         )
 
     @classmethod
-    def from_runtime_dir(cls, dirs: AppDirs | None = None) -> ControlClient:
+    def from_runtime_dir(cls, dirs: AppDirs | None = None, *, timeout: float = 30) -> ControlClient:
         path = (dirs or app_dirs()).runtime / CONTROL_FILE
         try:
             info = json.loads(Path(path).read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
             raise DaemonNotRunning(NOT_RUNNING) from None
-        return cls(f"http://127.0.0.1:{info['port']}", info["token"])
+        return cls(f"http://127.0.0.1:{info['port']}", info["token"], timeout=timeout)
 
     def close(self) -> None:
         self._http.close()
@@ -48,8 +67,8 @@ class ControlClient:
     def _request(self, method: str, path: str, **kw: Any) -> Any:
         try:
             response = self._http.request(method, path, **kw)
-        except httpx.TransportError:
-            raise DaemonNotRunning(NOT_RUNNING) from None
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from None
         if response.status_code >= 400:
             try:
                 error = response.json()["error"]
@@ -61,9 +80,11 @@ class ControlClient:
     def ping(self) -> bool:
         try:
             self._request("GET", "/v1/account")
-        except (DaemonNotRunning, ControlError):
+        except (DaemonUnavailable, ControlError):
             return False
         return True
+
+    # -- jobs ------------------------------------------------------------------------------
 
     def status(self) -> StatusView:
         return StatusView.model_validate(self._request("GET", "/v1/status"))
@@ -74,15 +95,34 @@ class ControlClient:
     def job(self, job_id: str) -> JobView:
         return JobView.model_validate(self._request("GET", f"/v1/jobs/{job_id}"))
 
-    def add(self, paths: list[str], course_id: str | None = None) -> list[JobView]:
-        body = {"paths": paths, "courseId": course_id}
+    def add(
+        self,
+        paths: list[str],
+        course_id: str | None = None,
+        source: str = "cli",
+        watch_folder: str | None = None,
+    ) -> list[JobView]:
+        body = {"paths": paths, "courseId": course_id, "source": source}
+        if watch_folder is not None:
+            body["watchFolder"] = watch_folder
         return [
             JobView.model_validate(j) for j in self._request("POST", "/v1/jobs", json=body)["jobs"]
         ]
 
     def act(self, action: str, job_id: str | None = None) -> list[JobView]:
+        """``pause``, ``resume``, ``cancel`` or ``retry`` one job, or all (no ``job_id``)."""
         path = f"/v1/jobs/{job_id}/{action}" if job_id else f"/v1/all/{action}"
         return [JobView.model_validate(j) for j in self._request("POST", path)["jobs"]]
+
+    def remove_job(self, job_id: str) -> None:
+        self._request("DELETE", f"/v1/jobs/{job_id}")
+
+    def clear(self, all: bool = False) -> int:
+        """Remove finished jobs (``all``: failed, rejected and cancelled too); how many."""
+        answer = self._request("POST", "/v1/jobs/clear", params={"all": str(all).lower()})
+        return int(answer["removed"])
+
+    # -- settings and sign-in --------------------------------------------------------------
 
     def settings(self) -> dict[str, str]:
         return dict(self._request("GET", "/v1/settings"))
@@ -112,8 +152,24 @@ class ControlClient:
     def account(self) -> AccountView:
         return AccountView.model_validate(self._request("GET", "/v1/account"))
 
-    def media(self, page: int = 1, limit: int = 50) -> dict[str, Any]:
-        return dict(self._request("GET", "/v1/media", params={"page": page, "limit": limit}))
+    # -- library ---------------------------------------------------------------------------
+
+    def media(
+        self, page: int = 1, limit: int = 50, type: str | None = None, status: str | None = None
+    ) -> dict[str, Any]:
+        """The server's list answer: ``items``, ``page``, ``limit``, ``total``."""
+        params: dict[str, Any] = {"page": page, "limit": limit}
+        if type:
+            params["type"] = type
+        if status:
+            params["status"] = status
+        return dict(self._request("GET", "/v1/media", params=params))
+
+    def media_file(self, media_id: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/v1/media/{media_id}"))
+
+    def delete_media(self, media_id: str) -> dict[str, Any]:
+        return dict(self._request("DELETE", f"/v1/media/{media_id}"))
 
     def courses(self) -> list[dict[str, Any]]:
         return list(self._request("GET", "/v1/courses")["courses"])
@@ -122,6 +178,8 @@ class ControlClient:
         return dict(
             self._request("POST", f"/v1/media/{media_id}/attach", json={"videoId": video_id})
         )
+
+    # -- daemon ----------------------------------------------------------------------------
 
     def shutdown(self) -> None:
         self._request("POST", "/v1/shutdown")
@@ -137,5 +195,5 @@ class ControlClient:
                         yield JobEvent.model_validate_json(line[6:])
                     elif line.startswith(":"):
                         yield None
-        except httpx.TransportError:
-            raise DaemonNotRunning(NOT_RUNNING) from None
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from None

@@ -1,8 +1,13 @@
-"""Wire schemas of the daemon's loopback control API (camelCase), for the CLI and window."""
+"""Wire schemas of the daemon's loopback control API (camelCase), for the CLI and window.
+
+Job states and their groupings live here once; the daemon, the CLI, the window and the
+tests all import them from this module.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,26 +18,71 @@ class ControlModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
+class JobState(StrEnum):
+    QUEUED = "queued"
+    PROBING = "probing"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    INITIATING = "initiating"
+    UPLOADING = "uploading"
+    PAUSED = "paused"
+    COMPLETING = "completing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATES: frozenset[JobState] = frozenset(
+    {JobState.DONE, JobState.DUPLICATE, JobState.REJECTED, JobState.FAILED, JobState.CANCELLED}
+)
+FINISHED_STATES: frozenset[JobState] = frozenset({JobState.DONE, JobState.DUPLICATE})
+"""What ``clear`` removes; ``clear --all`` removes every terminal state."""
+SUCCESS_STATES = FINISHED_STATES
+ACTIVE_STATES: frozenset[JobState] = frozenset(
+    {JobState.PROBING, JobState.INITIATING, JobState.UPLOADING}
+)
+
+JobSource = Literal["cli", "window", "watch"]
+
+
+class JobError(ControlModel):
+    """Why a job is waiting, rejected or failed: a stable code and a sentence for people."""
+
+    code: str
+    message: str
+
+
 class JobView(ControlModel):
     id: str
     path: str
     filename: str
-    state: str
+    state: JobState
     bytes_sent: int = 0
     total_bytes: int = 0
     speed_bps: float | None = None
     eta_seconds: int | None = None
     media_file_id: str | None = None
+    cdn_url: str | None = None
+    thumbnail_path: str | None = None
     course_id: str | None = None
-    error: str | None = None
-    error_code: str | None = None
+    error: JobError | None = None
     duplicate_of: str | None = None
+    source: JobSource = "cli"
+    watch_folder: str | None = None
     created_at: datetime
     updated_at: datetime
 
 
+class ConnectivityView(ControlModel):
+    """Whether the daemon can reach the server (and its store) right now."""
+
+    server: Literal["ok", "unreachable", "unknown"] = "unknown"
+    message: str | None = None
+    retry_at: datetime | None = None
+
+
 class JobEvent(ControlModel):
-    type: Literal["job", "account", "settings"]
+    type: Literal["job", "jobRemoved", "account", "settings", "connectivity", "folder"]
     job: JobView | None = None
     data: dict[str, Any] | None = None
 
@@ -40,6 +90,8 @@ class JobEvent(ControlModel):
 class AddJobsRequest(ControlModel):
     paths: list[str] = Field(min_length=1)
     course_id: str | None = None
+    source: JobSource = "cli"
+    watch_folder: str | None = None
 
 
 class LoginRequest(ControlModel):
@@ -49,8 +101,12 @@ class LoginRequest(ControlModel):
     insecure_storage: bool = False
 
 
+AccountState = Literal["signed_in", "signed_out", "expired"]
+
+
 class AccountView(ControlModel):
     signed_in: bool
+    state: AccountState = "signed_out"
     server_url: str | None = None
     email: str | None = None
     user_id: str | None = None
@@ -67,3 +123,4 @@ class StatusView(ControlModel):
     jobs: list[JobView]
     account: AccountView
     settings: SettingsView
+    connectivity: ConnectivityView = Field(default_factory=ConnectivityView)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from shared.control.schemas import JobError
 from tests.daemon.conftest import SignedIn
 from tests.support.api import PASSWORD, add_user, sign_in
 from tests.support.daemon import DaemonProcess, home_dirs, wait_until
@@ -79,7 +80,9 @@ def test_pause_resume_cancel_and_retry(signed_in: SignedIn, tmp_path: Path) -> N
     progress = paused.bytes_sent
     assert daemon.job(first.id).bytes_sent == progress
     assert daemon.cli("cancel", second.id).returncode == 0
-    assert daemon.wait_for_job(second.id, {"cancelled"}).error == "cancelled"
+    assert daemon.wait_for_job(second.id, {"cancelled"}).error == JobError(
+        code="cancelled", message="cancelled"
+    )
     daemon.cli("settings", "set", "bandwidth-limit", "0")
     assert daemon.cli("resume", "--all").returncode == 0
     done = daemon.wait_for_job(first.id)

@@ -94,15 +94,19 @@ def test_every_rejection_is_explained_and_nothing_is_uploaded(
         videos["tiny"]: "resolution_too_low",
         long_video: "duration_too_long",
         videos["mkv"]: "unsupported_format",
-        tmp_path / "missing.mp4": "not_found",
     }
+    missing = signed_in.daemon.cli("upload", str(tmp_path / "missing.mp4"), str(long_video))
+    assert missing.returncode == 1
+    assert "missing.mp4 does not exist" in missing.stderr
+    assert signed_in.daemon.client().jobs() == []  # refused before any job was created
     result = signed_in.daemon.cli("upload", *map(str, cases), "--wait")
     assert result.returncode == 1
     jobs = {Path(j.path): j for j in signed_in.daemon.client().jobs()}
     for path, code in cases.items():
         job = jobs[path.resolve()]
-        assert (job.state, job.error_code) == ("rejected", code), (path.name, job.error)
-        assert path.name in job.error
+        assert job.error is not None, path.name
+        assert (job.state, job.error.code) == ("rejected", code), (path.name, job.error)
+        assert path.name in job.error.message
         assert f"{path.resolve()}: rejected:" in result.stderr
     account = sign_in(signed_in.server, signed_in.email)
     assert account.get("/api/v1/media/user/media").json()["data"]["total"] == 0

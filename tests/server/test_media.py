@@ -99,12 +99,24 @@ def test_attach_to_a_course_i_do_not_instruct_is_refused(
         assert db.get(Video, video_id).media_file_id is None
 
 
+def course_video(account: Account, video_id: str) -> dict[str, Any]:
+    courses = account.get("/api/v1/courses").json()["data"]
+    (video,) = [v for c in courses for v in c["videos"] if v["id"] == video_id]
+    return video  # type: ignore[no-any-return]
+
+
 def test_delete_is_soft_and_hides_the_file(server: LiveServer, videos: dict[str, Path]) -> None:
     account = new_account(server)
     _course_id, (video_id,) = add_course(server, account)
     media = uploaded_media(account, videos["mov"])
+    with server.session_factory() as db:
+        db.get(MediaFile, media["id"]).video_quality = "360p"
+        db.commit()
     account.post(f"/api/v1/media/media/{media['id']}/attach-video", json={"videoId": video_id})
+    assert course_video(account, video_id)["videoQuality"] == "360p"
     assert account.delete(f"/api/v1/media/media/{media['id']}").status_code == 200
+    detached = course_video(account, video_id)
+    assert (detached["mediaFileId"], detached["videoQuality"]) == (None, None)
     assert account.get(f"/api/v1/media/media/{media['id']}").status_code == 404
     assert account.get("/api/v1/media/user/media").json()["data"]["total"] == 0
     with server.session_factory() as db:

@@ -13,9 +13,7 @@ from typing import Any, ClassVar
 
 from shared.app_dirs import AppDirs
 from shared.control.client import ControlClient
-from shared.control.schemas import JobView
-
-TERMINAL = {"done", "duplicate", "rejected", "failed", "cancelled"}
+from shared.control.schemas import TERMINAL_STATES, JobView
 
 
 def home_dirs(home: Path) -> AppDirs:
@@ -107,7 +105,7 @@ class DaemonProcess:
     def wait_for_job(
         self, job_id: str, states: set[str] | None = None, timeout: float = 120
     ) -> JobView:
-        wanted = states or TERMINAL
+        wanted = states or set(TERMINAL_STATES)
         wait_until(
             lambda: self.job(job_id).state in wanted,
             timeout,

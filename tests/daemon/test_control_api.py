@@ -1,0 +1,104 @@
+"""The control API as front ends use it: job views carry what a window shows, finished jobs
+can be cleared, the library is reachable through the daemon, and transport failures are
+told apart."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from shared.control.client import (
+    ControlClient,
+    ControlError,
+    DaemonNotRunning,
+    DaemonUnresponsive,
+)
+from shared.control.schemas import JobState
+from tests.daemon.conftest import SignedIn
+from tests.support.api import add_course, sign_in
+from tests.support.ports import free_port
+
+
+def test_job_view_library_and_clear(
+    signed_in: SignedIn, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    daemon, client = signed_in.daemon, signed_in.daemon.client()
+    teacher = sign_in(signed_in.server, signed_in.email)
+    course_id, (video_id,) = add_course(signed_in.server, teacher)
+    video = shutil.copy(videos["mp4"], tmp_path / "week1.mp4")
+
+    (job,) = client.add([str(video)], course_id)
+    assert (job.source, job.course_id, job.watch_folder) == ("cli", course_id, None)
+    assert client.add([str(video)], course_id) == [client.job(job.id)]  # idempotent
+    done = daemon.wait_for_job(job.id)
+    assert done.state is JobState.DONE, done.error
+    assert done.media_file_id and done.cdn_url and done.thumbnail_path
+    assert done.bytes_sent == done.total_bytes > 0 and done.error is None
+
+    listed = client.media(type="video")
+    assert [m["id"] for m in listed["items"]] == [done.media_file_id]
+    assert client.media(status="failed")["total"] == 0
+    shown = client.media_file(done.media_file_id)
+    assert shown["cdnUrl"] == done.cdn_url
+    attached = client.attach(done.media_file_id, video_id)
+    assert attached["video"]["mediaFileId"] == done.media_file_id
+    assert any(c["id"] == course_id for c in client.courses())
+
+    with pytest.raises(ControlError) as refused:
+        client.add([str(tmp_path / "week1.mp4")], "no-such-course")
+    assert (refused.value.status, refused.value.code) == (422, "unknown_course")
+
+    assert client.clear() == 1
+    assert client.jobs() == []
+    client.delete_media(done.media_file_id)
+    assert client.media()["total"] == 0
+    with pytest.raises(ControlError) as missing:
+        client.remove_job(job.id)
+    assert (missing.value.status, missing.value.code) == (404, "job_not_found")
+
+
+def test_remove_and_clear_all_and_unknown_settings(
+    signed_in: SignedIn, videos: dict[str, Path]
+) -> None:
+    client = signed_in.daemon.client()
+    (rejected,) = client.add([str(videos["tiny"])])
+    signed_in.daemon.wait_for_job(rejected.id)
+    assert client.clear() == 0  # rejected is not "finished"
+    assert client.clear(all=True) == 1
+    (job,) = client.add([str(videos["tiny"])])
+    client.remove_job(job.id)
+    assert client.jobs() == []
+    with pytest.raises(ControlError) as bad:
+        client.set_setting("no-such-setting", "1")
+    assert (bad.value.status, bad.value.code) == (422, "invalid_setting")
+    status = client.status()
+    assert status.connectivity.server == "ok"
+    assert status.account.state == "signed_in"
+
+
+def test_not_running_and_unresponsive_are_told_apart() -> None:
+    port = free_port()
+    with pytest.raises(DaemonNotRunning):
+        ControlClient(f"http://127.0.0.1:{port}", "token", timeout=2).jobs()
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    accepted: list[socket.socket] = []
+    thread = threading.Thread(target=lambda: accepted.append(listener.accept()[0]))
+    thread.start()
+    try:
+        client = ControlClient(
+            f"http://127.0.0.1:{listener.getsockname()[1]}", "token", timeout=1
+        )
+        with pytest.raises(DaemonUnresponsive, match="did not answer in time"):
+            client.jobs()
+    finally:
+        thread.join(timeout=10)
+        for conn in accepted:
+            conn.close()
+        listener.close()
