@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from reeldrop.doctor import daemon_checks, system_checks
-from shared.control.schemas import AccountView, JobView
+from shared.control.schemas import AccountView, JobError, JobView
 from tests.support.api import PASSWORD, add_user
 from tests.support.daemon import DaemonProcess
 from tests.support.live_server import LiveServer, live_server
@@ -173,9 +173,9 @@ def test_storage_check_reports_the_last_storage_error() -> None:
     account = AccountView(signed_in=True, email="a@b.c", server_url="http://x")
     jobs = [
         _job("done", 1),
-        _job("queued", 3, error="waiting for storage: 401 bad key",
-             error_code="storage_unavailable"),
-        _job("rejected", 4, error="too short", error_code="too_short"),
+        _job("queued", 3, error=JobError(code="storage_unavailable",
+                                         message="waiting for storage: 401 bad key")),
+        _job("rejected", 4, error=JobError(code="too_short", message="too short")),
     ]
     facts = daemon_checks.DaemonFacts(JobsOnly(jobs), account, None, None, "file")  # type: ignore[arg-type]
     result = daemon_checks.check_storage_credentials(facts)
