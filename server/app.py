@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -55,7 +56,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         workers: list[Any] = []
         if run_background:
-            worker = ProcessingWorker(factory, app.state.storage, processor)
+            worker = ProcessingWorker(
+                factory,
+                app.state.storage,
+                processor,
+                lease=timedelta(seconds=settings.processing_lease_seconds),
+            )
             app.state.worker = worker
             workers = [worker, Reaper(factory, app.state.storage, reaper_interval)]
             for w in workers:

@@ -80,6 +80,9 @@ class Settings:
     access_token_seconds: int = 900
     refresh_token_seconds: int = 30 * 24 * 3600
     processing_queue: str = "video_processing"
+    # A running job whose worker has been silent this long is taken by another worker; longer
+    # than the slowest probe, short enough that a crashed process's jobs are not stuck long.
+    processing_lease_seconds: int = 600
 
     @property
     def embedded_storage(self) -> bool:
@@ -144,6 +147,7 @@ class Settings:
             jwt_secret=env.get("REELDROP_JWT_SECRET") or _stored_jwt_secret(data_dir),
             access_token_seconds=_int(env, "REELDROP_ACCESS_TOKEN_SECONDS", 900),
             processing_queue=env.get("VIDEO_PROCESSING_QUEUE") or "video_processing",
+            processing_lease_seconds=_int(env, "PROCESSING_LEASE_SECONDS", 600, minimum=30),
         )
 
 

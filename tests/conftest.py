@@ -30,10 +30,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 @pytest.fixture(scope="session", autouse=True)
 def no_daemon_outlives_the_tests() -> Iterator[None]:
     from tests.support.daemon import DaemonProcess
+    from tests.support.server_process import ServerProcess
 
     yield
     for daemon in DaemonProcess.started:
         daemon.stop()
+    for server in ServerProcess.started:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from shared.media.metadata import VideoMetadata
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=10)
+DEFAULT_LEASE = timedelta(minutes=10)
 Processor = Callable[[str], VideoMetadata]
 
 
@@ -58,11 +58,13 @@ def enqueue_processing(db: Session, media_id: str, queue: str = "video_processin
     db.add(ProcessingJob(media_file_id=media_id, queue=queue, attempt=attempts + 1))
 
 
-def claim_next(db: Session, worker_id: str) -> ProcessingJob | None:
+def claim_next(
+    db: Session, worker_id: str, lease: timedelta = DEFAULT_LEASE
+) -> ProcessingJob | None:
     """Claim the oldest claimable job. On PostgreSQL the row lock skips jobs another worker
     holds; everywhere, the conditional UPDATE makes sure only one claimant wins a row."""
     now = utcnow()
-    stale = now - LEASE
+    stale = now - lease
     claimable = or_(
         ProcessingJob.state == "queued",
         (ProcessingJob.state == "running") & (ProcessingJob.claimed_at < stale),
@@ -149,11 +151,13 @@ class ProcessingWorker:
         storage: StorageService,
         processor: Processor | None = None,
         poll_seconds: float = 2.0,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self._factory = factory
         self._storage = storage
         self._processor = processor or default_processor
         self._poll = poll_seconds
+        self._lease = lease
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -177,7 +181,7 @@ class ProcessingWorker:
         ran = 0
         while not self._stop.is_set():
             with self._factory() as db:
-                job = claim_next(db, self.worker_id)
+                job = claim_next(db, self.worker_id, self._lease)
                 job_id = job.id if job else None
             if job_id is None:
                 return ran
