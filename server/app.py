@@ -15,6 +15,7 @@ from server.api.errors import install_error_handlers
 from server.config import Settings
 from server.db.engine import make_engine, make_session_factory
 from server.db.migrate import upgrade
+from server.metrics import install_metrics
 from server.services.processing import ProcessingWorker, Processor
 from server.services.reaper import Reaper
 from server.storage.base import StorageService
@@ -83,6 +84,7 @@ def create_app(
     app.state.session_factory = factory
     app.state.worker = None
     install_error_handlers(app)
+    install_metrics(app, factory, settings.metrics_token)
     for router in (
         auth_routes.router,
         upload_routes.router,

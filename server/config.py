@@ -83,6 +83,7 @@ class Settings:
     # A running job whose worker has been silent this long is taken by another worker; longer
     # than the slowest probe, short enough that a crashed process's jobs are not stuck long.
     processing_lease_seconds: int = 600
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def embedded_storage(self) -> bool:
@@ -148,6 +149,7 @@ class Settings:
             access_token_seconds=_int(env, "REELDROP_ACCESS_TOKEN_SECONDS", 900),
             processing_queue=env.get("VIDEO_PROCESSING_QUEUE") or "video_processing",
             processing_lease_seconds=_int(env, "PROCESSING_LEASE_SECONDS", 600, minimum=30),
+            metrics_token=env.get("REELDROP_METRICS_TOKEN") or None,
         )
 
 

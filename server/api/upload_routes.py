@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import IntegrityError
 
+from server import metrics
 from server.api.deps import AppSettings, CurrentUser, Db, SessionKey, Storage
 from server.api.errors import ApiError
 from server.api.serializers import media_out, progress_out
@@ -44,6 +45,7 @@ def initiate(
     except StorageError as exc:
         raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
     db.commit()
+    metrics.UPLOADS_INITIATED.inc()
     return envelope(
         InitiateResponse(
             session_key=session.session_key,
@@ -127,12 +129,17 @@ def complete(
         return envelope(media_out(done))
     try:
         uploads.require_live(session)
-    except ApiError:
+    except ApiError as exc:
         db.commit()  # an expiry found here is kept
+        metrics.UPLOADS_FAILED.labels(exc.code).inc()
         raise
     # The session row stays locked (PostgreSQL) until the media row is committed; the unique
     # session id on media files settles any race the lock cannot (SQLite, other processes).
-    uploads.verify_stored(session, body, storage)
+    try:
+        uploads.verify_stored(session, body, storage)
+    except ApiError as exc:
+        metrics.UPLOADS_FAILED.labels(exc.code).inc()
+        raise
     try:
         media = uploads.create_media(db, session, body, storage, settings)
         db.commit()
@@ -142,6 +149,7 @@ def complete(
         if winner is None:
             raise
         return envelope(media_out(winner))
+    metrics.UPLOADS_COMPLETED.inc()
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:
         worker.wake()
@@ -159,6 +167,7 @@ def cancel(session_key: SessionKey, user: CurrentUser, db: Db, storage: Storage)
         session.status = "cancelled"
         session.error = "cancelled by the user"
         db.commit()
+        metrics.UPLOADS_FAILED.labels("cancelled").inc()
         try:
             from server.services.reaper import clean_session
 

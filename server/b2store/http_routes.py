@@ -24,6 +24,7 @@ from server.b2store.headers import (
 )
 from server.b2store.models import Bucket, FileVersion
 from server.b2store.stats import UploadStats
+from server.metrics import STORE_OPERATIONS
 
 Operation = Callable[[StoreContext, str | None, dict[str, Any]], dict[str, Any]]
 
@@ -53,6 +54,12 @@ OPERATIONS: dict[str, Operation] = {
 
 def b2_error_response(exc: B2Error) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def counted(operation: str, response: Response) -> Response:
+    """Count the call for the operator's metrics (unknown names under one label)."""
+    STORE_OPERATIONS.labels(operation, str(response.status_code)).inc()
+    return response
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str]:
@@ -86,6 +93,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
 
     @router.api_route("/b2api/{version}/b2_authorize_account", methods=["GET", "POST"])
     def authorize(version: str, request: Request) -> Response:
+        return counted("b2_authorize_account", _authorize(version, request))
+
+    def _authorize(version: str, request: Request) -> Response:
         try:
             number = access.api_version(version)
             testmode.before_api_call(request.headers.get("x-bz-test-mode"), "b2_authorize_account")
@@ -114,6 +124,10 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
 
     @router.post("/b2api/{version}/{operation}")
     async def json_operation(version: str, operation: str, request: Request) -> Response:
+        label = operation if operation in OPERATIONS else "unsupported"
+        return counted(label, await _json_operation(version, operation, request))
+
+    async def _json_operation(version: str, operation: str, request: Request) -> Response:
         handler = OPERATIONS.get(operation)
         if handler is None:
             return b2_error_response(unsupported(operation[:100]))
@@ -137,6 +151,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
 
     @router.post("/b2store/upload/{bucket_id}")
     async def upload_file(bucket_id: str, request: Request) -> Response:
+        return counted("b2_upload_file", await _upload_file(bucket_id, request))
+
+    async def _upload_file(bucket_id: str, request: Request) -> Response:
         try:
             testmode.before_upload(request.headers.get("x-bz-test-mode"))
             key = files.upload_key(ctx, request.headers.get("authorization"), "upload", bucket_id)
@@ -163,6 +180,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
 
     @router.post("/b2store/upload_part/{file_id}")
     async def upload_part(file_id: str, request: Request) -> Response:
+        return counted("b2_upload_part", await _upload_part(file_id, request))
+
+    async def _upload_part(file_id: str, request: Request) -> Response:
         try:
             testmode.before_upload(request.headers.get("x-bz-test-mode"))
             key = files.upload_key(ctx, request.headers.get("authorization"), "part", file_id)

@@ -6,6 +6,8 @@ import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator
 
+from server.metrics import STORE_BYTES_RECEIVED
+
 
 class UploadStats:
     def __init__(self) -> None:
@@ -16,6 +18,7 @@ class UploadStats:
     async def counting(self, stream: AsyncIterator[bytes], *targets: str) -> AsyncIterator[bytes]:
         """Count as the body streams in: ``targets`` are e.g. a large file and its part."""
         async for chunk in stream:
+            STORE_BYTES_RECEIVED.inc(len(chunk))
             with self._lock:
                 for target in targets:
                     self._bytes[target] += len(chunk)

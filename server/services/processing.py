@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from server import metrics
 from server.db.models import MediaFile, ProcessingJob
 from server.db.types import utcnow
 from server.storage.base import StorageService
@@ -114,6 +116,7 @@ def run_job(
         if job is None or media is None:
             return
         key = media.storage_key
+    started = time.monotonic()
     try:
         url = storage.authorized_download_url(key, 3600)
         metadata: VideoMetadata | None = processor(url)
@@ -123,6 +126,8 @@ def run_job(
     except Exception as exc:
         log.exception("processing job %s failed", job_id)
         metadata, error = None, f"processing failed: {type(exc).__name__}"
+    outcome = "ready" if metadata is not None else "failed"
+    metrics.PROCESSING_DURATION.labels(outcome).observe(time.monotonic() - started)
     with factory() as db:
         job = db.get(ProcessingJob, job_id)
         media = db.get(MediaFile, job.media_file_id) if job else None

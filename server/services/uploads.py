@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server import metrics
 from server.api.errors import ApiError
 from server.config import Settings
 from server.db.models import MediaFile, UploadSession, User
@@ -131,6 +132,7 @@ def require_live(session: UploadSession) -> None:
     if session.status in ACTIVE and session.expires_at <= utcnow():
         session.status = "expired"
         session.error = "the upload session expired after a period without activity"
+        metrics.UPLOADS_EXPIRED.labels("inactivity").inc()
     if session.status not in ACTIVE:
         raise ApiError(
             409,
@@ -258,4 +260,6 @@ def expire_stale(db: Session, user_id: str | None = None) -> int:
     for session in stale:
         session.status = "expired"
         session.error = "the upload session expired after a period without activity"
+    if stale:
+        metrics.UPLOADS_EXPIRED.labels("inactivity").inc(len(stale))
     return len(stale)
