@@ -15,7 +15,7 @@ from shared import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     from daemon import cli as daemon_cli
-    from reeldrop import autostart_command, client_commands, probe_command
+    from reeldrop import client_commands, desktop_integration, probe_command
     from reeldrop.doctor import command as doctor_command
     from server import cli as server_cli
 
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     daemon_cli.register(subparsers)
     client_commands.register(subparsers)
     probe_command.register(subparsers)
-    autostart_command.register(subparsers)
+    desktop_integration.register(subparsers)
     doctor_command.register(subparsers)
     return parser
 

@@ -43,7 +43,9 @@ def logout(_args: argparse.Namespace) -> int:
 
 
 def upload(args: argparse.Namespace) -> int:
-    client = _client()
+    from reeldrop.daemon_process import ensure_daemon
+
+    client = ensure_daemon()  # "Open with ReelDrop" may be the first thing a user does
     paths = [str(Path(p).expanduser().resolve()) for p in args.files]
     jobs = client.add(paths, args.course)
     if not jobs:

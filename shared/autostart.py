@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
+from shared.desktop_entry import render
 from shared.resources import app_command, app_icon
 
 AUTOSTART_ARGS = ["gui", "--minimized"]
@@ -95,35 +96,9 @@ def xdg_autostart_path() -> Path:
     return Path(config) / "autostart" / DESKTOP_FILE
 
 
-def desktop_exec(args: list[str]) -> str:
-    """Quote a command for a desktop entry's ``Exec=`` (Desktop Entry Specification)."""
-    quoted = []
-    for arg in args:
-        if arg.startswith("%") and len(arg) == 2:  # field codes such as %F stay as they are
-            quoted.append(arg)
-            continue
-        text = arg.replace("%", "%%")
-        if any(c in text for c in ' \t\n"\'\\><~|&;$*?#()`'):
-            for special in ("\\", '"', "`", "$"):
-                text = text.replace(special, "\\" + special)
-            text = f'"{text}"'
-        quoted.append(text)
-    return " ".join(quoted)
-
-
 def xdg_autostart_entry(command: list[str]) -> str:
-    return "\n".join(
-        [
-            "[Desktop Entry]",
-            "Type=Application",
-            "Name=ReelDrop",
-            "Comment=Upload lecture videos to the course platform",
-            f"Exec={desktop_exec(command)}",
-            f"Icon={app_icon()}",
-            "Terminal=false",
-            "X-GNOME-Autostart-enabled=true",
-            "",
-        ]
+    return render(
+        command, icon=str(app_icon()), extra=("X-GNOME-Autostart-enabled=true",)
     )
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from shared import autostart
+from shared.desktop_entry import desktop_exec
+from tests.support.desktop_entries import parse_exec
 
 
 @pytest.fixture
@@ -35,35 +37,6 @@ class FakeRegistry:
 
     def delete(self, key: str, name: str) -> None:
         self.values.pop((key, name), None)
-
-
-def parse_exec(line: str) -> list[str]:
-    """Split an Exec value the way the Desktop Entry Specification says launchers do."""
-    args: list[str] = []
-    current: list[str] | None = None
-    quoted = False
-    chars = iter(line.replace("%%", "%"))
-    for c in chars:
-        if quoted:
-            if c == "\\":
-                current.append(next(chars))  # type: ignore[union-attr]
-            elif c == '"':
-                quoted = False
-            else:
-                current.append(c)  # type: ignore[union-attr]
-        elif c == " ":
-            if current is not None:
-                args.append("".join(current))
-                current = None
-        else:
-            current = current if current is not None else []
-            if c == '"':
-                quoted = True
-            else:
-                current.append(c)
-    if current is not None:
-        args.append("".join(current))
-    return args
 
 
 def _exec_line(entry: str) -> list[str]:
@@ -106,7 +79,7 @@ def test_xdg_entry_switched_off_by_the_desktop_counts_as_disabled(xdg_config: Pa
 
 def test_exec_quoting_survives_spaces_and_specials() -> None:
     args = ["/opt/Reel Drop/reeldrop", "50%", 'say "hi"', "$HOME", "%F"]
-    line = autostart.desktop_exec(args)
+    line = desktop_exec(args)
     assert line.endswith(" %F")
     assert parse_exec(line) == args
 
