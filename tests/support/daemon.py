@@ -25,10 +25,20 @@ def home_dirs(home: Path) -> AppDirs:
 class DaemonProcess:
     started: ClassVar[list[DaemonProcess]] = []  # stopped at session end, whatever happened
 
-    def __init__(self, home: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        env: dict[str, str] | None = None,
+        *,
+        command: list[str] | None = None,
+        base_env: dict[str, str] | None = None,
+    ) -> None:
+        """``command`` runs ReelDrop (default: this interpreter's ``-m reeldrop``; a frozen
+        bundle's executable for bundle tests); ``base_env`` replaces the inherited env."""
         self.home = home
+        self.command = command or [sys.executable, "-m", "reeldrop"]
         self.env = {
-            **os.environ,
+            **(os.environ if base_env is None else base_env),
             "REELDROP_HOME": str(home),
             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
             **(env or {}),
@@ -39,7 +49,7 @@ class DaemonProcess:
         control = home_dirs(self.home).runtime / "control.json"
         control.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "reeldrop", "daemon"],
+            [*self.command, "daemon"],
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -64,7 +74,7 @@ class DaemonProcess:
         self, *args: str, stdin: str | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "reeldrop", *args],
+            [*self.command, *args],
             env=self.env,
             input=stdin,
             text=True,

@@ -1,0 +1,102 @@
+"""Smoke test of the built application bundle, run from an unpacked copy of its archive with
+no virtual environment on PATH: version, probe with the bundled ffprobe, and a headless
+frozen daemon that uploads to a local server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.api import PASSWORD, add_user
+from tests.support.bundle import bare_env, built_archive, unpack_copy
+from tests.support.daemon import DaemonProcess
+from tests.support.live_server import LiveServer, live_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = built_archive(tmp_path_factory.mktemp("bundle-build"))
+    exe = unpack_copy(archive, tmp_path_factory.mktemp("bundle") / "Apps With Spaces")
+    assert exe.is_file()
+    return exe
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environment = bare_env(tmp_path / "home")
+    assert shutil.which("reeldrop", path=environment["PATH"]) is None
+    assert "VIRTUAL_ENV" not in environment and ".venv" not in environment["PATH"]
+    return environment
+
+
+def run(exe: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(exe), *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with live_server(tmp_path_factory.mktemp("bundle-server"), run_background=True) as live:
+        yield live
+
+
+def test_frozen_version(frozen: Path, env: dict[str, str]) -> None:
+    result = run(frozen, "--version", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "reeldrop 0.1.0"
+
+
+def test_frozen_probe_uses_the_bundled_ffprobe(
+    frozen: Path, env: dict[str, str], videos: dict[str, Path]
+) -> None:
+    result = run(frozen, "probe", "--json", str(videos["mp4"]), env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[0])
+    assert report["ok"] is True, report
+    assert report["metadata"]["width"] == 640 and report["metadata"]["codec"] == "h264"
+    checks = json.loads(run(frozen, "doctor", "--json", env=env).stdout)["checks"]
+    ffprobe = next(c for c in checks if c["name"] == "ffprobe")
+    assert ffprobe["verdict"] == "ok"
+    assert str(frozen.parent / "_internal" / "ffmpeg" / "ffprobe") in ffprobe["detail"]
+
+
+def test_frozen_daemon_uploads_to_a_local_server(
+    frozen: Path, env: dict[str, str], server: LiveServer, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    daemon = DaemonProcess(tmp_path / "home" / "reeldrop", command=[str(frozen)], base_env=env)
+    daemon.start(timeout=120)
+    try:
+        daemon.login(server.url, add_user(server), PASSWORD, "--insecure-storage")
+        upload = daemon.cli("upload", "--wait", str(videos["mov"]), timeout=300)
+        assert upload.returncode == 0, upload.stderr
+        job = daemon.client().jobs()[0]
+        assert job.state == "done" and job.media_file_id
+        media = daemon.client().media()
+        assert [m["id"] for m in media["items"]] == [job.media_file_id]
+    finally:
+        daemon.stop()
+
+
+def test_missing_build_tools_skip_locally_and_fail_in_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "PyInstaller" else real(name)
+    )
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="pyinstaller is not installed"):
+        built_archive(tmp_path)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot be built in CI"):
+        built_archive(tmp_path)
