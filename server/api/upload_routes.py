@@ -31,6 +31,7 @@ router = APIRouter(prefix="/api/v1/media/upload", tags=["upload"])
 def initiate(
     body: InitiateRequest, user: CurrentUser, db: Db, settings: AppSettings, storage: Storage
 ) -> dict[str, Any]:
+    uploads.require_uploader(user)
     uploads.check_request(body, settings)
     duplicate = uploads.find_duplicate(db, user, body.content_sha1)
     if duplicate is not None:
@@ -41,7 +42,7 @@ def initiate(
         )
     session, key = uploads.open_session(db, user, body, settings, storage)
     try:
-        target = storage.browser_upload_target()
+        target = storage.browser_upload_target(key)
     except StorageError as exc:
         raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
     db.commit()
@@ -58,7 +59,7 @@ def initiate(
             storage_key=session.storage_key,
             thumbnail_key=session.thumbnail_key,
             expires_in=settings.policy.upload_session_timeout,
-            b2=key,
+            b2=uploads.key_out(key),
             part_size=uploads.part_size(settings),
         )
     )

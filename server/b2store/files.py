@@ -75,6 +75,13 @@ def new_version(bucket_id: str, name: str, action: str, **fields: Any) -> FileVe
     )
 
 
+def token_seconds(key: Key) -> float:
+    """Upload tokens live at most 24 h and never longer than the key that asked for them."""
+    if key.expires_at_ms is None:
+        return UPLOAD_TOKEN_SECONDS
+    return max(0.0, min(UPLOAD_TOKEN_SECONDS, key.expires_at_ms / 1000 - time.time()))
+
+
 def get_upload_url(ctx: StoreContext, token: str | None, body: Json) -> Json:
     bucket_id = str(body.get("bucketId", ""))
     with ctx.factory() as db:
@@ -84,9 +91,7 @@ def get_upload_url(ctx: StoreContext, token: str | None, body: Json) -> Json:
     return {
         "bucketId": bucket_id,
         "uploadUrl": f"{ctx.public_url}/b2store/upload/{bucket_id}",
-        "authorizationToken": ctx.signer.mint(
-            "upload", key.key_id, bucket_id, UPLOAD_TOKEN_SECONDS
-        ),
+        "authorizationToken": ctx.signer.mint("upload", key.key_id, bucket_id, token_seconds(key)),
     }
 
 
@@ -161,7 +166,7 @@ def get_upload_part_url(
     return {
         "fileId": file_id,
         "uploadUrl": f"{ctx.public_url}/b2store/upload_part/{file_id}",
-        "authorizationToken": ctx.signer.mint("part", key.key_id, file_id, UPLOAD_TOKEN_SECONDS),
+        "authorizationToken": ctx.signer.mint("part", key.key_id, file_id, token_seconds(key)),
     }
 
 

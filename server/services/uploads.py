@@ -21,7 +21,7 @@ from server.db.types import utcnow
 from server.services import storage_keys
 from server.services.ownership import instructed_course
 from server.services.processing import enqueue_processing
-from server.storage.base import StorageError, StorageService
+from server.storage.base import ScopedUploadKey, StorageError, StorageService
 from shared.api_schemas import B2UploadKey, CompleteRequest, InitiateRequest, ProgressReport
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,15 @@ MIN_PART_SIZE = 5 * 1024 * 1024
 
 def key_out(key: object) -> B2UploadKey:
     return B2UploadKey.model_validate(key, from_attributes=True)
+
+
+UPLOADER_ROLES = ("instructor", "admin")
+
+
+def require_uploader(user: User) -> None:
+    """Only instructors and admins put videos into storage; students watch them."""
+    if user.role not in UPLOADER_ROLES:
+        raise ApiError(403, "forbidden", "only instructors and admins can upload videos")
 
 
 def check_request(body: InitiateRequest, settings: Settings) -> str:
@@ -82,7 +91,7 @@ def find_duplicate(db: Session, user: User, sha1: str | None) -> MediaFile | Non
 
 def open_session(
     db: Session, user: User, body: InitiateRequest, settings: Settings, storage: StorageService
-) -> tuple[UploadSession, B2UploadKey]:
+) -> tuple[UploadSession, ScopedUploadKey]:
     if body.course_id is not None:
         instructed_course(db, user, body.course_id)
     expire_stale(db, user_id=user.id)
@@ -121,7 +130,7 @@ def open_session(
         expires_at=now + timedelta(seconds=timeout),
     )
     db.add(session)
-    return session, key_out(scoped)
+    return session, scoped
 
 
 def part_size(settings: Settings) -> int:

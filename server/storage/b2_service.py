@@ -174,8 +174,16 @@ class B2StorageService:
                 raise
             # Already gone (deleted earlier or expired): nothing left to revoke.
 
-    def browser_upload_target(self) -> BrowserUploadTarget:
-        answer = self._call(lambda api: api.session.get_upload_url(self._bucket_id))
+    def browser_upload_target(self, key: ScopedUploadKey) -> BrowserUploadTarget:
+        """Authorized by the session's scoped key, never by the master key: the token can
+        write nothing outside the key's prefix and dies with the key."""
+        scoped = B2Api(
+            InMemoryAccountInfo(),
+            api_config=B2HttpApiConfig(user_agent_append=f"ReelDrop-server/{__version__}"),
+        )
+        with storage_errors():
+            scoped.authorize_account(self._realm, key.key_id, key.application_key)
+            answer = scoped.session.get_upload_url(key.bucket_id)
         return BrowserUploadTarget(answer["uploadUrl"], answer["authorizationToken"])
 
     def stat_object(self, storage_key: str) -> StoredObject | None:

@@ -66,8 +66,9 @@ class StorageService(Protocol):
         """Delete a key; deleting a key that no longer exists is not an error."""
         ...
 
-    def browser_upload_target(self) -> BrowserUploadTarget:
-        """An upload URL and token for a single-request (non-b2sdk) client."""
+    def browser_upload_target(self, key: ScopedUploadKey) -> BrowserUploadTarget:
+        """An upload URL and token for a single-request (non-b2sdk) client, authorized by
+        the session's scoped ``key`` (so limited to its prefix and lifetime)."""
         ...
 
     def stat_object(self, storage_key: str) -> StoredObject | None:

@@ -1,0 +1,136 @@
+"""Attacks on the upload path: the browser token, students, and the integrity of complete."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from shared.media.hashing import sha1_file
+from shared.media.validation import guess_content_type
+from tests.server.flows import uploaded_media
+from tests.support.api import Account, add_user, new_account, sign_in
+from tests.support.b2 import upload_as_client
+from tests.support.live_server import LiveServer
+
+
+def initiate(account: Account, path: Path) -> dict[str, Any]:
+    answer = account.post(
+        "/api/v1/media/upload/initiate",
+        json={
+            "filename": path.name,
+            "fileSize": path.stat().st_size,
+            "contentType": guess_content_type(path),
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]
+
+
+def browser_post(data: dict[str, Any], name: str, body: bytes) -> httpx.Response:
+    """Exactly what a browser given ``uploadUrl`` and ``fields`` can send."""
+    return httpx.post(
+        data["uploadUrl"],
+        content=body,
+        headers={
+            "Authorization": data["fields"]["Authorization"],
+            "X-Bz-File-Name": quote(name, safe="/"),
+            "Content-Type": "video/mp4",
+            "X-Bz-Content-Sha1": hashlib.sha1(body).hexdigest(),
+        },
+        timeout=60,
+    )
+
+
+def test_browser_upload_token_cannot_overwrite_another_users_video(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    victim, attacker = new_account(sqlite_server), new_account(sqlite_server)
+    lecture = uploaded_media(victim, videos["mp4"])
+    data = initiate(attacker, videos["mp4"])
+
+    for target in (lecture["storageKey"], "videos/someone-else/x.mp4", "anything.mp4"):
+        attack = browser_post(data, target, b"not the lecture")
+        assert attack.status_code == 401, (target, attack.text)
+    served = httpx.get(lecture["cdnUrl"], timeout=60)
+    assert served.content == videos["mp4"].read_bytes()
+
+    own = browser_post(data, data["storageKey"], videos["mp4"].read_bytes())
+    assert own.status_code == 200, own.text
+
+
+def test_browser_upload_token_dies_with_the_session(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    account = new_account(sqlite_server)
+    data = initiate(account, videos["mp4"])
+    cancelled = account.post(f"/api/v1/media/upload/cancel/{data['sessionKey']}")
+    assert cancelled.status_code == 200, cancelled.text
+    late = browser_post(data, data["storageKey"], videos["mp4"].read_bytes())
+    assert late.status_code == 401, late.text
+
+
+def test_students_cannot_initiate_uploads(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    student = sign_in(sqlite_server, add_user(sqlite_server, role="student"))
+    path = videos["mp4"]
+    answer = student.post(
+        "/api/v1/media/upload/initiate",
+        json={"filename": path.name, "fileSize": path.stat().st_size, "contentType": "video/mp4"},
+    )
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["error"]["code"] == "forbidden"
+    admin = sign_in(sqlite_server, add_user(sqlite_server, role="admin"))
+    assert initiate(admin, path)["sessionKey"]
+
+
+def test_complete_refuses_a_stored_object_whose_sha1_differs(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    account = new_account(sqlite_server)
+    path = videos["mp4"]
+    data = initiate(account, path)
+    upload_as_client(data, path)
+    other = hashlib.sha1(b"a different video").hexdigest()
+    answer = account.post(
+        "/api/v1/media/upload/complete",
+        json={
+            "sessionKey": data["sessionKey"],
+            "storageKey": data["storageKey"],
+            "contentSha1": other,
+        },
+    )
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"]["code"] == "sha1_mismatch"
+    right = account.post(
+        "/api/v1/media/upload/complete",
+        json={
+            "sessionKey": data["sessionKey"],
+            "storageKey": data["storageKey"],
+            "contentSha1": sha1_file(path),
+        },
+    )
+    assert right.status_code == 200, right.text
+
+
+def test_complete_refuses_a_large_file_whose_sha1_differs(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    account = new_account(sqlite_server)
+    path = videos["large"]
+    data = initiate(account, path)
+    upload_as_client(data, path)
+    answer = account.post(
+        "/api/v1/media/upload/complete",
+        json={
+            "sessionKey": data["sessionKey"],
+            "storageKey": data["storageKey"],
+            "contentSha1": hashlib.sha1(b"x").hexdigest(),
+        },
+    )
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"]["code"] == "sha1_mismatch"
