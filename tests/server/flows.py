@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from shared.media.hashing import sha1_file
 from shared.media.validation import guess_content_type
 from tests.support.api import Account
 from tests.support.b2 import upload_as_client
 
 
-def uploaded_media(account: Account, path: Path, **extra: Any) -> dict[str, Any]:
+def initiate(account: Account, path: Path, **extra: Any) -> dict[str, Any]:
     init = account.post(
         "/api/v1/media/upload/initiate",
         json={
@@ -22,15 +24,23 @@ def uploaded_media(account: Account, path: Path, **extra: Any) -> dict[str, Any]
         },
     )
     assert init.status_code == 200, init.text
-    data = init.json()["data"]
-    upload_as_client(data, path)
-    done = account.post(
+    return dict(init.json()["data"])
+
+
+def complete(account: Account, data: dict[str, Any], sha1: str) -> httpx.Response:
+    return account.post(
         "/api/v1/media/upload/complete",
         json={
             "sessionKey": data["sessionKey"],
             "storageKey": data["storageKey"],
-            "contentSha1": sha1_file(path),
+            "contentSha1": sha1,
         },
     )
+
+
+def uploaded_media(account: Account, path: Path, **extra: Any) -> dict[str, Any]:
+    data = initiate(account, path, **extra)
+    upload_as_client(data, path)
+    done = complete(account, data, sha1_file(path))
     assert done.status_code == 200, done.text
     return {**done.json()["data"], "sessionKey": data["sessionKey"]}

@@ -10,24 +10,10 @@ from urllib.parse import quote
 import httpx
 
 from shared.media.hashing import sha1_file
-from shared.media.validation import guess_content_type
-from tests.server.flows import uploaded_media
-from tests.support.api import Account, add_user, new_account, sign_in
+from tests.server.flows import complete, initiate, uploaded_media
+from tests.support.api import add_user, new_account, sign_in
 from tests.support.b2 import upload_as_client
 from tests.support.live_server import LiveServer
-
-
-def initiate(account: Account, path: Path) -> dict[str, Any]:
-    answer = account.post(
-        "/api/v1/media/upload/initiate",
-        json={
-            "filename": path.name,
-            "fileSize": path.stat().st_size,
-            "contentType": guess_content_type(path),
-        },
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["data"]
 
 
 def browser_post(data: dict[str, Any], name: str, body: bytes) -> httpx.Response:
@@ -106,14 +92,7 @@ def test_complete_refuses_a_stored_object_whose_sha1_differs(
     )
     assert answer.status_code == 409, answer.text
     assert answer.json()["error"]["code"] == "sha1_mismatch"
-    right = account.post(
-        "/api/v1/media/upload/complete",
-        json={
-            "sessionKey": data["sessionKey"],
-            "storageKey": data["storageKey"],
-            "contentSha1": sha1_file(path),
-        },
-    )
+    right = complete(account, data, sha1_file(path))
     assert right.status_code == 200, right.text
 
 
@@ -124,13 +103,6 @@ def test_complete_refuses_a_large_file_whose_sha1_differs(
     path = videos["large"]
     data = initiate(account, path)
     upload_as_client(data, path)
-    answer = account.post(
-        "/api/v1/media/upload/complete",
-        json={
-            "sessionKey": data["sessionKey"],
-            "storageKey": data["storageKey"],
-            "contentSha1": hashlib.sha1(b"x").hexdigest(),
-        },
-    )
+    answer = complete(account, data, hashlib.sha1(b"x").hexdigest())
     assert answer.status_code == 409, answer.text
     assert answer.json()["error"]["code"] == "sha1_mismatch"
