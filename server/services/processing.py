@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -22,13 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from server import metrics
 from server.db.models import MediaFile, ProcessingJob
 from server.db.types import utcnow
-from server.storage.base import StorageService
+from server.storage.base import StorageError, StorageService
 from shared.media.metadata import VideoMetadata
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=10)
-Processor = Callable[[str], VideoMetadata]
+Processor = Callable[[StorageService, str], VideoMetadata]
+"""Measures the stored object named by a storage key."""
 
 
 class ProcessingFailed(Exception):
@@ -97,14 +100,22 @@ def claim_next(
     return None
 
 
-def default_processor(url: str) -> VideoMetadata:
+def default_processor(storage: StorageService, storage_key: str) -> VideoMetadata:
+    """Copy the object into a private temp folder and probe that one local file.
+
+    ffprobe then needs no URL and no token on its command line (visible in ``ps``), and its
+    allow-lists let it open nothing but that file.
+    """
     from shared.media.errors import MediaError
     from shared.media.probe import probe
 
-    try:
-        return probe(url)
-    except MediaError as exc:
-        raise ProcessingFailed(exc.code, exc.message) from None
+    with tempfile.TemporaryDirectory(prefix="reeldrop-probe-") as folder:
+        local = Path(folder) / PurePosixPath(storage_key).name
+        storage.download_to(storage_key, local)
+        try:
+            return probe(local)
+        except MediaError as exc:
+            raise ProcessingFailed(exc.code, exc.message) from None
 
 
 def run_job(
@@ -118,11 +129,12 @@ def run_job(
         key = media.storage_key
     started = time.monotonic()
     try:
-        url = storage.authorized_download_url(key, 3600)
-        metadata: VideoMetadata | None = processor(url)
+        metadata: VideoMetadata | None = processor(storage, key)
         error = None
     except ProcessingFailed as exc:
         metadata, error = None, exc.message
+    except StorageError as exc:
+        metadata, error = None, f"the stored file could not be read: {exc}"
     except Exception as exc:
         log.exception("processing job %s failed", job_id)
         metadata, error = None, f"processing failed: {type(exc).__name__}"

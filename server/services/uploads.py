@@ -23,6 +23,7 @@ from server.services.ownership import instructed_course
 from server.services.processing import enqueue_processing
 from server.storage.base import ScopedUploadKey, StorageError, StorageService
 from shared.api_schemas import B2UploadKey, CompleteRequest, InitiateRequest, ProgressReport
+from shared.media import signature
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,24 @@ def verify_stored(session: UploadSession, body: CompleteRequest, storage: Storag
     if expected and stored.sha1 and stored.sha1 != expected:
         raise ApiError(
             409, "sha1_mismatch", "the stored file's SHA-1 differs from the declared one"
+        )
+    check_container(session, storage)
+
+
+def check_container(session: UploadSession, storage: StorageService) -> None:
+    """The stored bytes must start like the video container the file name promises;
+    anything else (a playlist, a web page, a concat list) is refused before processing."""
+    try:
+        head = storage.read_head(session.storage_key, signature.HEAD_BYTES)
+    except StorageError as exc:
+        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
+    expected = signature.FAMILY_BY_EXTENSION.get(storage_keys.extension_of(session.filename))
+    if expected is None or signature.sniff_head(head) != expected:
+        raise ApiError(
+            422,
+            "unsupported_container",
+            "the uploaded file is not a video in the container its name promises "
+            "(MP4/QuickTime, WebM/Matroska or AVI)",
         )
 
 

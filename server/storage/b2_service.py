@@ -6,6 +6,7 @@ keys differ. b2sdk errors become StorageError/StorageUnavailable here and nowher
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -211,6 +212,26 @@ class B2StorageService:
             size=version.size,
             sha1=sha1,
             content_type=version.content_type or "",
+        )
+
+    def read_head(self, storage_key: str, size: int) -> bytes:
+        buffer = io.BytesIO()
+        self._call(
+            lambda api: (
+                api.get_bucket_by_id(str(self._bucket_id))
+                .download_file_by_name(storage_key, range_=(0, size - 1))
+                .save(buffer)
+            )
+        )
+        return buffer.getvalue()
+
+    def download_to(self, storage_key: str, destination: Path) -> None:
+        self._call(
+            lambda api: (
+                api.get_bucket_by_id(str(self._bucket_id))
+                .download_file_by_name(storage_key)
+                .save_to(str(destination))
+            )
         )
 
     def cancel_unfinished_uploads(self, name_prefix: str) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 
@@ -73,6 +74,14 @@ class StorageService(Protocol):
 
     def stat_object(self, storage_key: str) -> StoredObject | None:
         """The newest live version of ``storage_key``, or None when there is none."""
+        ...
+
+    def read_head(self, storage_key: str, size: int) -> bytes:
+        """The object's first ``size`` bytes (fewer when it is shorter)."""
+        ...
+
+    def download_to(self, storage_key: str, destination: Path) -> None:
+        """Copy the object into a local file (server-side probing reads nothing else)."""
         ...
 
     def cancel_unfinished_uploads(self, name_prefix: str) -> int:

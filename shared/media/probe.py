@@ -17,6 +17,12 @@ from shared.media.ffmpeg_locator import find_ffprobe
 from shared.media.metadata import VideoMetadata
 from shared.media.quality import quality_tier
 
+# ffprobe may open nothing but the one file it is given, with the demuxers of the video
+# containers we accept: no playlists (hls), concat lists, image sequences or network.
+FORMAT_ALLOW_LIST = "mov,mp4,matroska,webm,avi"
+LOCAL_PROTOCOLS = "file"
+NETWORK_PROTOCOLS = "http,https,tcp,tls"
+
 CONTAINER_ALIASES = {"matroska": "mkv", "mov": "mov", "mp4": "mp4", "avi": "avi", "webm": "webm"}
 
 
@@ -88,6 +94,11 @@ def parse_probe(data: dict[str, Any], name: str) -> VideoMetadata:
 
 def explain_failure(stderr: str, name: str) -> ProbeError:
     text = stderr.lower()
+    if "not on whitelist" in text or "non standard extension" in text:
+        return ProbeError(
+            "unsupported_format",
+            f"{name} is not an MP4, QuickTime, WebM/Matroska or AVI video",
+        )
     if "moov atom not found" in text:
         return ProbeError(
             "unreadable",
@@ -105,7 +116,7 @@ def explain_failure(stderr: str, name: str) -> ProbeError:
 
 
 def probe(path_or_url: str | Path, *, timeout: float = 60) -> VideoMetadata:
-    """Probe a local file or an http(s) URL (the server probes stored objects by URL)."""
+    """Probe a local file (or an http(s) URL) with protocol and format allow-lists."""
     target = str(path_or_url)
     is_url = target.startswith(("http://", "https://"))
     name = target.split("?", 1)[0].rsplit("/", 1)[-1] if is_url else Path(target).name
@@ -115,7 +126,12 @@ def probe(path_or_url: str | Path, *, timeout: float = 60) -> VideoMetadata:
             raise ProbeError("not_found", f"{name} does not exist")
         if path.stat().st_size == 0:
             raise ProbeError("empty_file", f"{name} is empty (0 bytes)")
-    options: dict[str, Any] = {"rw_timeout": int(timeout * 1_000_000)} if is_url else {}
+    options: dict[str, Any] = {
+        "protocol_whitelist": NETWORK_PROTOCOLS if is_url else LOCAL_PROTOCOLS,
+        "format_whitelist": FORMAT_ALLOW_LIST,
+    }
+    if is_url:
+        options["rw_timeout"] = int(timeout * 1_000_000)
     try:
         data = ffmpeg.probe(target, cmd=str(find_ffprobe()), **options)
     except ffmpeg.Error as exc:

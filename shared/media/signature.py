@@ -12,10 +12,25 @@ EBML = b"\x1a\x45\xdf\xa3"
 MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 
 
+HEAD_BYTES = 16
+FAMILY_BY_EXTENSION = {
+    "mp4": "mp4",
+    "mov": "mp4",
+    "m4v": "mp4",
+    "mkv": "matroska",
+    "webm": "matroska",
+    "avi": "avi",
+}
+
+
 def sniff_container(path: Path) -> str | None:
     """'mp4' (ISO media, also .mov), 'matroska' (also .webm), 'avi', or None."""
     with open(path, "rb") as handle:
-        head = handle.read(16)
+        return sniff_head(handle.read(HEAD_BYTES))
+
+
+def sniff_head(head: bytes) -> str | None:
+    """The container family of a file's first ``HEAD_BYTES`` bytes, or None."""
     if len(head) >= 8 and head[4:8] in MP4_BOXES:
         return "mp4"
     if head.startswith(EBML):

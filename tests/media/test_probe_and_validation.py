@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ffmpeg
 import pytest
 
-from shared.media.errors import FfmpegNotFound, MediaError
+from shared.media.errors import FfmpegNotFound, MediaError, ProbeError
 from shared.media.ffmpeg_locator import find_ffprobe
 from shared.media.probe import parse_probe, probe
 from shared.media.quality import quality_tier
@@ -191,5 +192,17 @@ def test_thumbnail_is_a_small_jpeg(videos: dict[str, Path], tmp_path: Path) -> N
     out = make_thumbnail(videos["hd"], tmp_path / "thumb.jpg", duration=1.0)
     data = out.read_bytes()
     assert data[:3] == b"\xff\xd8\xff"
-    meta = probe(out)
-    assert meta.width == 320 and meta.height == 180
+    # An image is not a video: measure it with plain ffprobe, not the hardened probe().
+    stream = ffmpeg.probe(str(out), cmd=str(find_ffprobe()))["streams"][0]
+    assert (stream["width"], stream["height"]) == (320, 180)
+
+
+def test_probe_refuses_a_concat_list_that_names_another_file(
+    videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """ffprobe may read only the file it is given, never one a list inside it names."""
+    listing = tmp_path / "lecture.mp4"
+    listing.write_text(f"ffconcat version 1.0\nfile '{videos['hd']}'\n")
+    with pytest.raises(ProbeError) as caught:
+        probe(listing)
+    assert caught.value.code == "unsupported_format"

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import MediaFile, Video
-from tests.server.flows import uploaded_media
+from shared.media.hashing import sha1_file
+from tests.server.flows import complete, initiate, uploaded_media
 from tests.support.api import Account, add_course, new_account
+from tests.support.b2 import upload_as_client
 from tests.support.live_server import LiveServer
 
 
@@ -46,12 +48,24 @@ def test_processing_measures_the_stored_video_and_wins_over_the_client(
 def test_processing_a_stored_non_video_fails_with_a_reason(
     server: LiveServer, videos: dict[str, Path]
 ) -> None:
+    """A cut-off recording starts like a video (so complete takes it) but cannot be measured."""
     account = new_account(server)
-    media = uploaded_media(account, videos["text"])
+    media = uploaded_media(account, videos["truncated"])
     failed = wait_for_status(account, media["id"], {"ready", "failed"})
     assert failed["status"] == "failed"
-    assert "notes.mp4" in failed["processingError"]
-    assert "ffprobe" in failed["processingError"] or "moov" in failed["processingError"]
+    assert "recording.mp4" in failed["processingError"]
+    assert "moov" in failed["processingError"]
+
+
+def test_complete_refuses_a_text_file_named_like_a_video(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    account = new_account(server)
+    data = initiate(account, videos["text"])
+    upload_as_client(data, videos["text"])
+    answer = complete(account, data, sha1_file(videos["text"]))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "unsupported_container"
 
 
 def test_list_is_paginated_filtered_and_only_mine(
