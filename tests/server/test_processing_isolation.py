@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from server.services.processing import ProcessingFailed, default_processor
 from shared.media.ffmpeg_locator import find_ffmpeg, find_ffprobe
 from shared.media.hashing import sha1_file
 from tests.server.flows import complete, initiate, uploaded_media
-from tests.support.api import new_account
+from tests.support.api import Account, new_account
 from tests.support.b2 import scoped_bucket
 from tests.support.live_server import LiveServer, live_server
 
@@ -47,26 +48,29 @@ def listener() -> Iterator[tuple[str, list[str]]]:
         web.server_close()
 
 
-def playlist(tmp_path: Path, base: str) -> Path:
+def stored_playlist(
+    server: LiveServer, tmp_path: Path, base: str
+) -> tuple[Account, Path, dict[str, Any]]:
+    """An HLS playlist pointing at ``base``, uploaded as a session's "video"."""
     path = tmp_path / "lecture.mp4"
     path.write_text(
         "#EXTM3U\n#EXT-X-TARGETDURATION:10\n"
         f"#EXTINF:10,\n{base}/internal-secret.ts\n#EXT-X-ENDLIST\n",
         encoding="utf-8",
     )
-    return path
+    account = new_account(server)
+    data = initiate(account, path)
+    scoped_bucket(data["b2"]).upload_local_file(
+        str(path), data["storageKey"], content_type=PLAYLIST_TYPE
+    )
+    return account, path, data
 
 
 def test_complete_refuses_a_playlist_uploaded_as_a_video(
     sqlite_server: LiveServer, tmp_path: Path, listener: tuple[str, list[str]]
 ) -> None:
     base, hits = listener
-    account = new_account(sqlite_server)
-    path = playlist(tmp_path, base)
-    data = initiate(account, path)
-    scoped_bucket(data["b2"]).upload_local_file(
-        str(path), data["storageKey"], content_type=PLAYLIST_TYPE
-    )
+    account, path, data = stored_playlist(sqlite_server, tmp_path, base)
     answer = complete(account, data, sha1_file(path))
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["code"] == "unsupported_container"
@@ -79,12 +83,7 @@ def test_processing_never_follows_a_stored_playlist(
 ) -> None:
     """Even an object that got past complete is probed as one local file only."""
     base, hits = listener
-    account = new_account(sqlite_server)
-    path = playlist(tmp_path, base)
-    data = initiate(account, path)
-    scoped_bucket(data["b2"]).upload_local_file(
-        str(path), data["storageKey"], content_type=PLAYLIST_TYPE
-    )
+    _account, _path, data = stored_playlist(sqlite_server, tmp_path, base)
     with pytest.raises(ProcessingFailed):
         default_processor(sqlite_server.app.state.storage, data["storageKey"])
     assert hits == []
