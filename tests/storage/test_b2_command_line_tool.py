@@ -49,12 +49,12 @@ def test_b2_cli_uploads_in_parts_lists_and_downloads_identical(
 
 
 def test_b2_cli_uploads_with_the_session_key_and_is_held_to_its_prefix(
-    store: LiveServer, tmp_path: Path
+    store: LiveServer, tmp_path: Path, videos: dict[str, Path]
 ) -> None:
     from tests.support.api import new_account
 
     account = new_account(store)
-    src = random_file(tmp_path / "lecture.mp4", 200_000)
+    src = videos["mp4"]  # complete accepts only what starts like the promised container
     init = account.post(
         "/api/v1/media/upload/initiate",
         json={
