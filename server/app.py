@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from server.api import auth_routes, course_routes, media_routes, upload_routes
 from server.api.errors import install_error_handlers
+from server.api.request_guard import RequestGuard
 from server.config import Settings
 from server.db.engine import make_engine, make_session_factory
 from server.db.migrate import upgrade
@@ -85,6 +86,7 @@ def create_app(
     app.state.worker = None
     install_error_handlers(app)
     install_metrics(app, factory, settings.metrics_token)
+    app.add_middleware(RequestGuard, jwt_secret=settings.jwt_secret)
     for router in (
         auth_routes.router,
         upload_routes.router,

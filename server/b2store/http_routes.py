@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -25,6 +24,7 @@ from server.b2store.headers import (
 from server.b2store.models import Bucket, FileVersion
 from server.b2store.stats import UploadStats
 from server.metrics import STORE_OPERATIONS
+from server.json_limits import BodyRefused, declared_length, parse_json, read_capped
 
 Operation = Callable[[StoreContext, str | None, dict[str, Any]], dict[str, Any]]
 
@@ -88,6 +88,19 @@ def _in_version(result: dict[str, Any], version: int) -> dict[str, Any]:
     return result
 
 
+async def _json_body(request: Request) -> dict[str, Any]:
+    """The capped, safely parsed JSON object of a B2 API call."""
+    try:
+        declared_length(request.headers.get("content-length"))
+        body = parse_json(await read_capped(request.stream()))
+    except BodyRefused as exc:
+        code = "request_too_large" if exc.status == 413 else "bad_json"
+        raise B2Error(exc.status, code, exc.message) from None
+    if not isinstance(body, dict):
+        raise bad_request("request body must be a JSON object", "bad_json")
+    return body
+
+
 def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -134,14 +147,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
         try:
             number = access.api_version(version)
             testmode.before_api_call(request.headers.get("x-bz-test-mode"), operation)
-            raw = await request.body()
-            try:
-                body = json.loads(raw or b"{}")
-            except json.JSONDecodeError:
-                raise bad_request("request body is not JSON", "bad_json") from None
-            if not isinstance(body, dict):
-                raise bad_request("request body must be a JSON object", "bad_json")
             token = request.headers.get("authorization")
+            ctx.signer.read(token, "account")  # authorized before a byte of the body is read
+            body = await _json_body(request)
             from starlette.concurrency import run_in_threadpool
 
             result = await run_in_threadpool(handler, ctx, token, body)
