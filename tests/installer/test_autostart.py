@@ -64,7 +64,9 @@ def test_xdg_entry_runs_this_reeldrop(xdg_config: Path) -> None:
     """The Exec line starts this very installation (checked with --version instead of gui)."""
     where = autostart.enable(platform="linux")
     argv = _exec_line(Path(where).read_text(encoding="utf-8"))
-    result = subprocess.run([*argv[:-2], "--version"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*argv[:-2], "--version"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("reeldrop ")
 
@@ -120,10 +122,7 @@ def test_unwritable_location_is_a_clear_error(xdg_config: Path) -> None:
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "reeldrop", "autostart", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        env=env, capture_output=True, text=True, timeout=120,
     )
 
 

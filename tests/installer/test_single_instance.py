@@ -27,10 +27,7 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 def _second_daemon(daemon: DaemonProcess) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "reeldrop", "daemon"],
-        env=daemon.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        env=daemon.env, capture_output=True, text=True, timeout=120,
     )
 
 
