@@ -23,8 +23,8 @@ from server.b2store.headers import (
 )
 from server.b2store.models import Bucket, FileVersion
 from server.b2store.stats import UploadStats
-from server.metrics import STORE_OPERATIONS
 from server.json_limits import BodyRefused, declared_length, parse_json, read_capped
+from server.metrics import STORE_OPERATIONS
 
 Operation = Callable[[StoreContext, str | None, dict[str, Any]], dict[str, Any]]
 
