@@ -153,12 +153,12 @@ def test_the_processing_lease_is_a_setting(sqlite_server: LiveServer, tmp_path: 
         db.commit()
         media_id = media.id
     storage = sqlite_server.app.state.storage
-    patient = ProcessingWorker(sqlite_server.session_factory, storage, lambda url: meta)
+    patient = ProcessingWorker(sqlite_server.session_factory, storage, lambda _storage, _key: meta)
     assert patient.drain_once() == 0  # the default lease (10 minutes) has not run out
     eager = ProcessingWorker(
         sqlite_server.session_factory,
         storage,
-        lambda url: meta,
+        lambda _storage, _key: meta,
         lease=timedelta(seconds=settings.processing_lease_seconds),
     )
     assert eager.drain_once() == 1
