@@ -15,7 +15,7 @@ from shared import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     from daemon import cli as daemon_cli
-    from reeldrop import client_commands, desktop_integration, probe_command
+    from reeldrop import client_commands, desktop_integration, gui_command, probe_command
     from reeldrop.doctor import command as doctor_command
     from server import cli as server_cli
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe_command.register(subparsers)
     desktop_integration.register(subparsers)
     doctor_command.register(subparsers)
+    gui_command.register(subparsers)
     return parser
 
 
@@ -37,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    if handler is None and args.command is None:
+        from reeldrop.gui_command import display_present, gui
+
+        if display_present():
+            return gui(args)
     if handler is None:
         parser.print_help(sys.stderr)
         return 2

@@ -18,10 +18,8 @@ def connect() -> ControlClient | None:
     return client if client.ping() else None
 
 
-def ensure_daemon(timeout: float = 30) -> ControlClient:
-    client = connect()
-    if client is not None:
-        return client
+def spawn_daemon() -> None:
+    """Start ``reeldrop daemon`` in the background, detached from this process."""
     subprocess.Popen(
         [*app_command(), "daemon"],
         stdin=subprocess.DEVNULL,
@@ -31,6 +29,13 @@ def ensure_daemon(timeout: float = 30) -> ControlClient:
         env=os.environ.copy(),
         close_fds=True,
     )
+
+
+def ensure_daemon(timeout: float = 30) -> ControlClient:
+    client = connect()
+    if client is not None:
+        return client
+    spawn_daemon()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         client = connect()

@@ -1,0 +1,20 @@
+"""Turns what the control client raises into one sentence a person understands."""
+
+from __future__ import annotations
+
+from desktop.bridge import DaemonUnavailable
+from shared.control.client import ControlError
+
+MESSAGES = {
+    "invalid_credentials": "Wrong email or password.",
+    "server_unavailable": "The server can't be reached. Check the address and your connection.",
+    "not_signed_in": "You are signed out. Sign in to continue.",
+}
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, ControlError):
+        return MESSAGES.get(exc.code, exc.message)
+    if isinstance(exc, DaemonUnavailable):
+        return "The ReelDrop daemon is not running."
+    return f"Something went wrong: {exc}"

@@ -1,0 +1,139 @@
+"""The uploads table: a row per job, a toolbar and a context menu for the selected rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStackedLayout,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.bridge import DaemonBridge
+from desktop.jobs_model import JOB_ROLE, SORT_ROLE, Column, JobsModel
+from desktop.thumbnails import THUMB_SIZE
+from desktop.views.job_actions import JobActions
+from desktop.views.progress_delegate import ProgressDelegate
+from shared.control.schemas import JobView
+
+WIDTHS = {
+    Column.THUMBNAIL: THUMB_SIZE.width() + 12,
+    Column.NAME: 240,
+    Column.SIZE: 80,
+    Column.COURSE: 140,
+    Column.STATE: 110,
+    Column.PROGRESS: 130,
+    Column.SPEED: 90,
+    Column.ETA: 80,
+}
+
+
+class UploadsPage(QWidget):
+    addRequested = Signal()
+
+    def __init__(self, bridge: DaemonBridge, model: JobsModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setDynamicSortFilter(True)
+
+        self.table = QTableView()
+        self.table.setObjectName("uploadsTable")
+        self.table.setAccessibleName("Uploads")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.THUMBNAIL, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setIconSize(THUMB_SIZE)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.table))
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(THUMB_SIZE.height() + 8)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, width in WIDTHS.items():
+            header.resizeSection(column, width)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+
+        self.actions_ = JobActions(bridge, self.selected_jobs, self)
+        for action in self.actions_.all():
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.table.addAction(action)
+        self.table.selectionModel().selectionChanged.connect(self.actions_.update_enabled)
+        model.dataChanged.connect(self.actions_.update_enabled)
+        model.modelReset.connect(self.actions_.update_enabled)
+        model.rowsInserted.connect(self._update_empty)
+        model.rowsRemoved.connect(self._update_empty)
+        model.modelReset.connect(self._update_empty)
+
+        self.add_button = QPushButton("Add videos…")
+        self.add_button.setObjectName("primaryButton")
+        self.add_button.setAccessibleName("Add videos")
+        self.add_button.setToolTip("Choose videos to upload (Ctrl+O)")
+        self.add_button.clicked.connect(self.addRequested)
+
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(self.add_button)
+        toolbar.addSpacing(12)
+        for action in self.actions_.all():
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setAccessibleName(action.text().replace("&", ""))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            toolbar.addWidget(button)
+        toolbar.addStretch(1)
+
+        self.empty_hint = QLabel(
+            "<p style='font-size:15pt'>Drop videos or folders here</p>"
+            "<p>or press <b>Add videos…</b> to choose them.<br>"
+            "Each one is checked, uploaded and added to your library.</p>"
+        )
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedLayout()
+        self.stack.addWidget(self.empty_hint)
+        self.stack.addWidget(self.table)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addLayout(toolbar)
+        layout.addLayout(self.stack, 1)
+        self._update_empty()
+
+    def selected_jobs(self) -> list[JobView]:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return [index.data(JOB_ROLE) for index in rows]
+
+    def select_job(self, job_id: str) -> bool:
+        row = self.model.row_of(job_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectRow(index.row())
+        return True
+
+    def _update_empty(self, *_args: object) -> None:
+        self.stack.setCurrentIndex(1 if self.model.rowCount() else 0)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for action in self.actions_.all():
+            if action.isVisible():
+                menu.addAction(action)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
