@@ -13,15 +13,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from shared.control import client as control
-from shared.control.client import ControlClient, ControlError
+from shared.control.client import (
+    ControlClient,
+    ControlError,
+    DaemonNotRunning,
+    DaemonUnavailable,
+)
 from shared.control.schemas import AccountView, JobEvent, JobView
-
-# Connection refused, no control file or (newer clients) a daemon that stopped answering.
-DaemonUnavailable: type[Exception] = getattr(control, "DaemonUnavailable", control.DaemonNotRunning)
 
 NOT_RUNNING = "The ReelDrop daemon is not running."
 STARTING = "Starting the ReelDrop daemon…"
+UNRESPONSIVE = "The ReelDrop daemon is running but does not answer; retrying…"
 LOST = "Lost the connection to the ReelDrop daemon; reconnecting…"
 
 ClientFactory = Callable[[], ControlClient]
@@ -107,7 +109,9 @@ class _EventPump(QObject):
 def _describe_down(exc: Exception) -> str:
     if isinstance(exc, ControlError):
         return f"The ReelDrop daemon answered with an error: {exc.message}"
-    return NOT_RUNNING
+    if isinstance(exc, DaemonNotRunning):
+        return NOT_RUNNING
+    return UNRESPONSIVE
 
 
 class DaemonBridge(QObject):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from desktop.bridge import DaemonUnavailable
-from shared.control.client import ControlError
+from shared.control.client import ControlError, DaemonNotRunning, DaemonUnavailable
 
 MESSAGES = {
     "invalid_credentials": "Wrong email or password.",
-    "server_unavailable": "The server can't be reached. Check the address and your connection.",
+    "server_unreachable": "The server can't be reached. Check the address and your connection.",
     "not_signed_in": "You are signed out. Sign in to continue.",
 }
 
@@ -15,6 +14,8 @@ MESSAGES = {
 def describe(exc: BaseException) -> str:
     if isinstance(exc, ControlError):
         return MESSAGES.get(exc.code, exc.message)
-    if isinstance(exc, DaemonUnavailable):
+    if isinstance(exc, DaemonNotRunning):
         return "The ReelDrop daemon is not running."
+    if isinstance(exc, DaemonUnavailable):
+        return "The ReelDrop daemon did not answer in time; try again."
     return f"Something went wrong: {exc}"

@@ -5,7 +5,7 @@ Plain functions over ``JobView`` so the table, the tray and the notifications ag
 
 from __future__ import annotations
 
-from shared.control.schemas import JobView
+from shared.control.schemas import ACTIVE_STATES, TERMINAL_STATES, JobState, JobView
 
 STATE_LABELS: dict[str, str] = {
     "queued": "Queued",
@@ -20,9 +20,8 @@ STATE_LABELS: dict[str, str] = {
     "cancelled": "Cancelled",
     "paused": "Paused",
 }
-TERMINAL = frozenset({"done", "rejected", "duplicate", "failed", "cancelled"})
-ACTIVE = frozenset({"probing", "initiating", "uploading", "completing"})
-NEEDS_ATTENTION = frozenset({"failed"})
+TERMINAL = frozenset(str(s) for s in TERMINAL_STATES)
+ACTIVE = frozenset(str(s) for s in ACTIVE_STATES | {JobState.COMPLETING})
 
 # Which action makes sense in which state; the daemon is the judge, this only greys buttons.
 ACTIONS: dict[str, frozenset[str]] = {

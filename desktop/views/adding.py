@@ -6,7 +6,6 @@ and the current question is reachable as ``pending`` (tests answer it like a use
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -94,10 +93,7 @@ class AddController(QObject):
         given = [str(p.expanduser().resolve()) for p in paths]
 
         def call() -> list[object]:
-            client = self._bridge.client()
-            if "source" in inspect.signature(client.add).parameters:
-                return list(client.add(given, course_id, source="window"))  # type: ignore[call-arg,unused-ignore]
-            return list(client.add(given, course_id))
+            return list(self._bridge.client().add(given, course_id, source="window"))
 
         run_task(call, self._queued, self._failed)
 

@@ -13,7 +13,6 @@ from desktop import job_display
 from desktop.bridge import DaemonBridge
 from desktop.errors import describe
 from desktop.tasks import run_task
-from shared.control.client import ControlClient
 from shared.control.schemas import JobView
 
 DAEMON_ACTIONS = ("pause", "resume", "cancel", "retry")
@@ -38,7 +37,8 @@ class JobActions(QObject):
         )
         self.reveal = self._action("Show in &folder", "Ctrl+Shift+O", self._reveal)
         self.copy_link = self._action("&Copy link", QKeySequence.StandardKey.Copy, self._copy_link)
-        self.can_remove = hasattr(ControlClient, "remove_job")
+        self.clear_finished = self._action("Clear &finished", "Ctrl+Shift+Del", self._clear)
+        self.clear_finished.setToolTip("Remove done and already-uploaded videos from the list")
         self.update_enabled()
 
     def _action(self, text: str, shortcut: object, slot: Callable[[], None]) -> QAction:
@@ -62,10 +62,7 @@ class JobActions(QObject):
         jobs = self._selected()
         for name in DAEMON_ACTIONS:
             getattr(self, name).setEnabled(any(job_display.allowed(name, j) for j in jobs))
-        self.remove.setEnabled(
-            self.can_remove and any(job_display.allowed("remove", j) for j in jobs)
-        )
-        self.remove.setVisible(self.can_remove)
+        self.remove.setEnabled(any(job_display.allowed("remove", j) for j in jobs))
         self.reveal.setEnabled(len(jobs) >= 1)
         self.copy_link.setEnabled(any(j.media_file_id for j in jobs))
 
@@ -90,10 +87,17 @@ class JobActions(QObject):
         def call() -> None:
             client = self._bridge.client()
             for job_id in targets:
-                client.remove_job(job_id)  # type: ignore[attr-defined]
+                client.remove_job(job_id)
 
         if targets:
             run_task(call, None, self._failed)
+
+    def _clear(self) -> None:
+        run_task(
+            lambda: self._bridge.client().clear(),
+            lambda n: self.message.emit(f"Removed {n} finished upload{'s' if n != 1 else ''}."),
+            self._failed,
+        )
 
     def _reveal(self) -> None:
         folders = {str(Path(j.path).parent) for j in self._selected()}
@@ -123,15 +127,5 @@ def cdn_link(bridge: DaemonBridge, job: JobView) -> str | None:
     link = job_display.cdn_url(job)
     if link or not job.media_file_id:
         return link
-    client = bridge.client()
-    if hasattr(client, "media_file"):
-        return client.media_file(job.media_file_id).get("cdnUrl")
-    page, pages = 1, 1
-    while page <= pages and page <= 50:
-        answer = client.media(page=page, limit=50)
-        for item in answer.get("items", []):
-            if item.get("id") == job.media_file_id:
-                return item.get("cdnUrl")
-        pages = -(-int(answer.get("total", 0)) // 50)
-        page += 1
-    return None
+    link = bridge.client().media_file(job.media_file_id).get("cdnUrl")
+    return str(link) if link else None

@@ -98,6 +98,10 @@ class UploadsPage(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             toolbar.addWidget(button)
         toolbar.addStretch(1)
+        clear = QToolButton()
+        clear.setDefaultAction(self.actions_.clear_finished)
+        clear.setAccessibleName("Clear finished")
+        toolbar.addWidget(clear)
 
         self.empty_hint = QLabel(
             "<p style='font-size:15pt'>Drop videos or folders here</p>"

@@ -71,7 +71,13 @@ def test_insert_update_remove_touch_one_row(qtbot: QtBot) -> None:
 
 def test_rejected_job_shows_its_reason(qtbot: QtBot) -> None:
     model = JobsModel()
-    model.upsert(job(0, state="rejected", error="video is 5 s long; the minimum is 10 s"))
+    model.upsert(
+        job(
+            0,
+            state="rejected",
+            error={"code": "too_short", "message": "video is 5 s long; the minimum is 10 s"},
+        )
+    )
     assert text(model, 0, Column.STATE) == "Rejected"
     assert text(model, 0, Column.REASON) == "video is 5 s long; the minimum is 10 s"
     model.upsert(job(1, state="duplicate"))

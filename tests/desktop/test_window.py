@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from desktop import job_display
@@ -78,6 +78,21 @@ def test_dropped_video_uploads_and_shows_done(
     ]
     job = running.daemon.client().jobs()[0]
     assert job.state == "done" and job.course_id == running.course_id
+    assert job.source == "window"
+
+    assert window.uploads.select_job(job.id)
+    actions = window.uploads.actions_
+    qtbot.waitUntil(lambda: actions.copy_link.isEnabled(), timeout=10_000)
+    actions.copy_link.trigger()
+    clipboard = QApplication.clipboard()
+    qtbot.waitUntil(lambda: clipboard.text().startswith("http"), timeout=30_000)
+    assert job.media_file_id and running.daemon.client().media_file(job.media_file_id)[
+        "cdnUrl"
+    ] == clipboard.text()
+    assert actions.remove.isEnabled() and not actions.pause.isEnabled()
+    actions.remove.trigger()
+    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 0, timeout=30_000)
+    assert running.daemon.client().jobs() == []
 
 
 def test_rejected_file_shows_its_reason(
