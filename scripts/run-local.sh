@@ -73,7 +73,7 @@ ReelDrop is running.
 MSG
 
 has_display() { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }
-if has_display && reeldrop gui --help >/dev/null 2>&1; then
+if has_display && "$BIN/reeldrop" gui --help >/dev/null 2>&1; then
   echo "Opening the window; drop a video on it. Closing the window leaves the tray; Ctrl-C here stops everything."
   "$BIN/reeldrop" gui &
   pids+=($!)
