@@ -16,6 +16,7 @@ from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.instance_lock import AlreadyRunning, InstanceLock
 from daemon.logging_setup import setup_logging
 from daemon.settings import load_settings
+from daemon.startup import start_when_ready
 from shared import __version__
 from shared.app_dirs import AppDirs, app_dirs
 
@@ -64,7 +65,13 @@ def _serve(dirs: AppDirs, port: int) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     control.start()
-    core.start()
+    account = settings.account
+    start_when_ready(
+        core.start,
+        account is not None and account.token_storage == "keyring",
+        stop,
+        on_wait=core.account.set_waiting,
+    )
     control_file = write_control_file(dirs.runtime, port_ref[0], token)
     log.info("ReelDrop daemon %s listening on 127.0.0.1:%s", __version__, port_ref[0])
     try:

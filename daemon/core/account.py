@@ -38,6 +38,7 @@ class AccountManager:
         self.client: ServerClient | None = None
         self.notice: str | None = None
         self.expired = False
+        self.waiting: str | None = None  # e.g. for the keyring at login (daemon/startup.py)
 
     def view(self) -> AccountView:
         client, account = self.client, self.settings.account
@@ -47,7 +48,7 @@ class AccountManager:
         )
         notice = self.notice
         if not signed_in:
-            notice = EXPIRED_NOTICE if self.expired else SIGNED_OUT_NOTICE
+            notice = self.waiting or (EXPIRED_NOTICE if self.expired else SIGNED_OUT_NOTICE)
         return AccountView(
             signed_in=signed_in,
             state=state,
@@ -57,6 +58,11 @@ class AccountManager:
             token_storage=account.token_storage if account else None,
             notice=notice,
         )
+
+    def set_waiting(self, notice: str | None) -> None:
+        """What signing back in waits for (None: nothing), shown while signed out."""
+        self.waiting = notice
+        self.bus.data("account", self.view().model_dump(mode="json", by_alias=True))
 
     def _set_client(self, client: ServerClient | None) -> None:
         previous, self.client = self.client, client
