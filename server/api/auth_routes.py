@@ -44,7 +44,7 @@ def token_answer(issued: IssuedTokens, user: User) -> dict[str, Any]:
 def login(body: LoginRequest, request: Request, db: Db, settings: AppSettings) -> dict[str, Any]:
     email = body.email.strip().lower()
     address = _address(request)
-    wait = throttle.retry_after_seconds(db, email, address)
+    wait = throttle.take_attempt(db, email, address)
     if wait > 0:
         raise ApiError(
             429,
@@ -54,10 +54,8 @@ def login(body: LoginRequest, request: Request, db: Db, settings: AppSettings) -
         )
     user = db.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
     if not verify_password(user.password_hash if user else None, body.password) or user is None:
-        throttle.record_failure(db, email, address)
-        db.commit()
         raise ApiError(401, "invalid_credentials", "the email or password is not correct")
-    throttle.clear_failures(db, email)
+    throttle.succeeded(db, email, address)
     issued, _row = issue_tokens(
         db, user, settings.jwt_secret, settings.access_token_seconds, settings.refresh_token_seconds
     )

@@ -1,56 +1,84 @@
-"""Slow down repeated failed sign-ins for one account or one address.
+"""Slow down password guessing without handing an attacker a way to lock people out.
 
-Failures are rows in the database, not process memory, so every server process behind a
-load balancer sees the same count.
+Every sign-in first takes an attempt from counters in the database, in one atomic
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` per counter, committed before the
+password is checked. Parallel requests (in one process or many, on SQLite or PostgreSQL)
+therefore queue on the counter row: with a limit of 5, exactly 5 passwords get checked.
+
+Counters are kept per account *and* address pair (tight), per address (a campus NAT
+serves many people) and per account (much higher). A counter over its limit stops the
+attempt before the next counter is touched, so one address hammering an account exhausts
+only its own pair: the real owner, signing in from elsewhere, still gets in.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, literal, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.db.models import LoginFailure
-from server.db.types import utcnow
+from server.db.models import LoginThrottle
+from server.db.types import UTCDateTime, utcnow
 
 WINDOW = timedelta(minutes=15)
-FREE_PER_ACCOUNT = 5
-FREE_PER_ADDRESS = 30  # one address may serve many people (a campus NAT)
-MAX_DELAY_SECONDS = 900
+PER_PAIR = 5
+PER_ADDRESS = 50
+PER_ACCOUNT = 100
 
 
-def _failures(db: Session, column: Any, value: str) -> tuple[int, datetime | None]:
-    count, last = db.execute(
-        select(func.count(LoginFailure.id), func.max(LoginFailure.created_at)).where(
-            LoginFailure.created_at >= utcnow() - WINDOW, column == value
+def _buckets(email: str, address: str) -> list[tuple[str, int]]:
+    return [
+        (f"pair:{address}|{email}", PER_PAIR),
+        (f"address:{address}", PER_ADDRESS),
+        (f"account:{email}", PER_ACCOUNT),
+    ]
+
+
+def _take(db: Session, bucket: str, now: datetime) -> tuple[int, datetime]:
+    """Count one more attempt on ``bucket`` (a new window when the old one ran out)."""
+    insert: Any = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stale = LoginThrottle.window_started_at < literal(now - WINDOW, UTCDateTime())
+    statement = (
+        insert(LoginThrottle)
+        .values(bucket=bucket, attempts=1, window_started_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.bucket],
+            set_={
+                "attempts": case((stale, 1), else_=LoginThrottle.attempts + 1),
+                "window_started_at": case(
+                    (stale, literal(now, UTCDateTime())), else_=LoginThrottle.window_started_at
+                ),
+            },
         )
-    ).one()
-    if last is not None and last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    return int(count), last
+        .returning(LoginThrottle.attempts, LoginThrottle.window_started_at)
+    )
+    attempts, started = db.execute(statement).one()
+    return int(attempts), started
 
 
-def retry_after_seconds(db: Session, email: str, address: str) -> int:
-    """Seconds the caller must wait before another attempt (0 = may try now)."""
-    wait = 0.0
-    for column, value, free in (
-        (LoginFailure.email, email, FREE_PER_ACCOUNT),
-        (LoginFailure.address, address, FREE_PER_ADDRESS),
-    ):
-        count, last = _failures(db, column, value)
-        if count < free or last is None:
-            continue
-        delay = min(MAX_DELAY_SECONDS, 2 ** (count - free + 1))
-        wait = max(wait, (last + timedelta(seconds=delay) - utcnow()).total_seconds())
-    return max(0, int(wait + 0.999))
+def take_attempt(db: Session, email: str, address: str) -> int:
+    """Seconds the caller must wait (0 = go ahead and check the password); commits."""
+    now = utcnow()
+    try:
+        for bucket, limit in _buckets(email, address):
+            attempts, started = _take(db, bucket, now)
+            if attempts > limit:
+                return max(1, int((started + WINDOW - now).total_seconds() + 0.999))
+        return 0
+    finally:
+        db.commit()
 
 
-def record_failure(db: Session, email: str, address: str) -> None:
-    db.add(LoginFailure(email=email, address=address))
-    db.execute(delete(LoginFailure).where(LoginFailure.created_at < utcnow() - WINDOW))
-
-
-def clear_failures(db: Session, email: str) -> None:
-    db.execute(delete(LoginFailure).where(LoginFailure.email == email))
+def succeeded(db: Session, email: str, address: str) -> None:
+    """A right password: the pair starts afresh and the wider counters give the attempt back."""
+    pair, address_bucket, account = (bucket for bucket, _ in _buckets(email, address))
+    db.execute(delete(LoginThrottle).where(LoginThrottle.bucket == pair))
+    db.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.bucket.in_((address_bucket, account)), LoginThrottle.attempts > 0)
+        .values(attempts=LoginThrottle.attempts - 1)
+    )
+    db.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < utcnow() - WINDOW))

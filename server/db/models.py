@@ -65,15 +65,14 @@ class RefreshToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class LoginFailure(Base):
-    """Recent failed sign-ins, per account and per address, to slow down guessing."""
+class LoginThrottle(Base):
+    """Sign-in attempts in the current window, per counter (pair, address or account)."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "login_throttle"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    email: Mapped[str] = mapped_column(String(320), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    bucket: Mapped[str] = mapped_column(String(400), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Course(Base):
