@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from server.api.errors import ApiError
+from server.auth import sign_ins
 from server.auth.tokens import TokenError, read_access_token
 from server.config import Settings
 from server.db.models import User
@@ -55,10 +56,14 @@ def current_user(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "unauthorized", "sign in first: no bearer token was sent", challenge)
     try:
-        user_id = read_access_token(credentials.credentials, settings.jwt_secret)
+        claims = read_access_token(credentials.credentials, settings.jwt_secret)
     except TokenError as exc:
         raise ApiError(401, "invalid_token", str(exc), challenge) from None
-    user = db.get(User, user_id)
+    if not sign_ins.is_live(db, claims.session_id):
+        raise ApiError(
+            401, "invalid_token", "this sign-in has ended (signed out); sign in again", challenge
+        )
+    user = db.get(User, claims.user_id)
     if user is None:
         raise ApiError(401, "invalid_token", "the account behind this token no longer exists")
     return user

@@ -15,6 +15,7 @@ import jwt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server.auth import sign_ins
 from server.db.models import RefreshToken, User
 from server.db.types import new_id, utcnow
 
@@ -37,10 +38,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def make_access_token(user: User, secret: str, lifetime_seconds: int) -> str:
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: str
+    session_id: str  # the refresh-token family of the sign-in that issued the token
+
+
+def make_access_token(user: User, secret: str, lifetime_seconds: int, session_id: str) -> str:
     now = utcnow()
     claims = {
         "sub": user.id,
+        "sid": session_id,
         "role": user.role,
         "typ": "access",
         "iss": ISSUER,
@@ -51,8 +59,11 @@ def make_access_token(user: User, secret: str, lifetime_seconds: int) -> str:
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_access_token(token: str, secret: str) -> str:
-    """The user id the token was issued to; raises TokenError otherwise."""
+def read_access_token(token: str, secret: str) -> AccessClaims:
+    """Who the token was issued to, in which sign-in; raises TokenError otherwise.
+
+    Checks only the signature and times; whether the sign-in is still live is
+    ``sign_ins.is_live``'s question."""
     try:
         claims = jwt.decode(
             token,
@@ -65,9 +76,9 @@ def read_access_token(token: str, secret: str) -> str:
         raise TokenError("the access token has expired; refresh it or sign in again") from None
     except jwt.PyJWTError:
         raise TokenError("the access token is not valid") from None
-    if claims.get("typ") != "access":
+    if claims.get("typ") != "access" or not claims.get("sid"):
         raise TokenError("the access token is not valid")
-    return str(claims["sub"])
+    return AccessClaims(str(claims["sub"]), str(claims["sid"]))
 
 
 def issue_tokens(
@@ -87,7 +98,7 @@ def issue_tokens(
     )
     db.add(row)
     db.flush()
-    access = make_access_token(user, secret, access_seconds)
+    access = make_access_token(user, secret, access_seconds, row.family_id)
     return IssuedTokens(access, refresh, access_seconds), row
 
 
@@ -129,8 +140,10 @@ def revoke_refresh_token(db: Session, presented: str, user_id: str) -> bool:
 
 
 def revoke_family(db: Session, family_id: str) -> None:
+    """End a sign-in: its refresh tokens and (through ``sid``) its access tokens."""
     db.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    sign_ins.forget(family_id)
