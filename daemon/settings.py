@@ -58,16 +58,19 @@ class Account:
 class Settings:
     bandwidth_limit: str = "0"
     concurrent_uploads: int = 2
+    notifications: bool = True  # the desktop app's "upload finished / failed" notifications
     account: Account | None = None
     watched_folders: list[str] = field(default_factory=list)
 
-    KEYS = ("bandwidth-limit", "concurrent-uploads")
+    KEYS = ("bandwidth-limit", "concurrent-uploads", "notifications")
 
     def get(self, key: str) -> str:
         if key == "bandwidth-limit":
             return self.bandwidth_limit
         if key == "concurrent-uploads":
             return str(self.concurrent_uploads)
+        if key == "notifications":
+            return "on" if self.notifications else "off"
         raise SettingError(f"unknown setting {key!r}; known: {', '.join(self.KEYS)}")
 
     def set(self, key: str, value: str) -> None:
@@ -78,6 +81,11 @@ class Settings:
             if not value.strip().isdigit() or not 1 <= int(value) <= 16:
                 raise SettingError("concurrent-uploads must be a whole number from 1 to 16")
             self.concurrent_uploads = int(value)
+        elif key == "notifications":
+            choice = value.strip().lower()
+            if choice not in ("on", "off"):
+                raise SettingError("notifications must be on or off")
+            self.notifications = choice == "on"
         else:
             raise SettingError(f"unknown setting {key!r}; known: {', '.join(self.KEYS)}")
 
@@ -98,7 +106,7 @@ def load_settings(path: Path) -> Settings:
     known = {
         k: v
         for k, v in raw.items()
-        if k in ("bandwidth_limit", "concurrent_uploads", "watched_folders")
+        if k in ("bandwidth_limit", "concurrent_uploads", "notifications", "watched_folders")
     }
     return Settings(**known, account=Account(**account) if account else None)
 

@@ -49,6 +49,8 @@ class DesktopApp(QObject):
         )
         self.notifier.linkRequested.connect(self._copy)
         self.window.jobFinished.connect(self._notify_finished)
+        bridge.settingsChanged.connect(self._settings_changed)
+        self.window.settings_page.loaded.connect(self._settings_changed)
         self.window.keep_running_on_close = self.tray is not None
         self.quit_action = QAction("&Quit ReelDrop…", self.window)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -139,6 +141,9 @@ class DesktopApp(QObject):
             why = reason(job) or "no reason was given"
             verb = "was not accepted" if state == "rejected" else "failed"
             self.notifier.notify("Upload stopped", f"{job.filename} {verb}: {why}")
+
+    def _settings_changed(self, values: dict[str, str]) -> None:
+        self.notifier.enabled = values.get("notifications", "on") != "off"
 
     def _copy(self, link: str) -> None:
         QApplication.clipboard().setText(link)

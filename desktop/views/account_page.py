@@ -29,7 +29,7 @@ MEMORY_NOTICE = (
 )
 
 
-def _heading(text: str) -> QLabel:
+def heading(text: str) -> QLabel:
     label = QLabel(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -94,7 +94,7 @@ class AccountPage(QWidget):
         buttons.addWidget(self.sign_in_button)
 
         layout = QVBoxLayout(page)
-        layout.addWidget(_heading("Sign in to ReelDrop"))
+        layout.addWidget(heading("Sign in to ReelDrop"))
         layout.addWidget(QLabel("Your videos are uploaded to your account on this server."))
         layout.addSpacing(12)
         layout.addLayout(form)
@@ -154,7 +154,7 @@ class AccountPage(QWidget):
         self.sign_out_button.setAccessibleName("Sign out")
         self.sign_out_button.clicked.connect(self.sign_out)
         layout = QVBoxLayout(page)
-        layout.addWidget(_heading("Account"))
+        layout.addWidget(heading("Account"))
         layout.addWidget(self.who)
         layout.addWidget(self.notice)
         row = QHBoxLayout()

@@ -29,6 +29,8 @@ from desktop.summary import Summary, summarize
 from desktop.views.account_page import AccountPage
 from desktop.views.adding import AddController, local_paths
 from desktop.views.banner import Banner
+from desktop.views.library_page import LibraryPage
+from desktop.views.settings_page import SettingsPage
 from desktop.views.uploads_page import UploadsPage
 from shared.control.schemas import AccountView, StatusView
 
@@ -71,8 +73,14 @@ class MainWindow(QMainWindow):
         self.uploads.actions_.message.connect(self.show_status)
         self.account_page = AccountPage(bridge)
         self.account_page.signedIn.connect(self._on_account)
+        self.library = LibraryPage(bridge, self.catalog)
+        self.settings_page = SettingsPage(bridge)
+        self.settings_page.changeServerRequested.connect(self._change_server)
         self.add_page("Uploads", "nav-uploads", self.uploads)
+        self.add_page("Library", "nav-library", self.library)
+        self.add_page("Settings", "nav-settings", self.settings_page)
         self.add_page("Account", "nav-account", self.account_page)
+        self.pages.currentChanged.connect(self._page_shown)
 
         right = QWidget()
         column = QVBoxLayout(right)
@@ -108,6 +116,7 @@ class MainWindow(QMainWindow):
         bridge.jobRemoved.connect(self.jobs_model.remove)
         bridge.accountChanged.connect(self._on_account)
         bridge.connectivityChanged.connect(self._on_connectivity)
+        bridge.settingsChanged.connect(self.settings_page.show_values)
         self.nav.setCurrentRow(0)
         self.last_summary = summarize([], daemon_up=False, signed_in=False)
         self._on_daemon_down(bridge.down_message if not bridge.is_up else "")
@@ -130,6 +139,7 @@ class MainWindow(QMainWindow):
 
     def _on_connected(self, status: StatusView) -> None:
         self.jobs_model.reset_jobs(status.jobs)
+        self.settings_page.load()
         connectivity = getattr(status, "connectivity", None)
         if connectivity is not None:
             self._on_connectivity(connectivity.model_dump(by_alias=True))
@@ -147,15 +157,21 @@ class MainWindow(QMainWindow):
         self.jobs_model.upsert(job)
         if before != str(job.state) and str(job.state) in {"done", "failed", "rejected"}:
             self.jobFinished.emit(job)
+            if str(job.state) == "done" and self.pages.currentWidget() is self.library:
+                self.library.reload()
 
     def _on_account(self, account: AccountView) -> None:
         was_signed_in = self.account.signed_in
         self.account = account
         self.account_page.show_account(account)
+        self.settings_page.show_server(account.server_url if account.signed_in else None)
         if account.signed_in and not was_signed_in:
             self.catalog.refresh()
+            if self.pages.currentWidget() is self.library:
+                self.library.reload()
         elif not account.signed_in:
             self.catalog.clear()
+            self.library.model.set_items([])
         self._refresh_banner()
         self._update_summary()
 
@@ -193,6 +209,14 @@ class MainWindow(QMainWindow):
 
     def current_summary(self) -> Summary:
         return self.last_summary
+
+    def _page_shown(self, index: int) -> None:
+        if self.pages.widget(index) is self.library and self.account.signed_in:
+            self.library.reload()
+
+    def _change_server(self) -> None:
+        self.account_page.stack.setCurrentIndex(0)
+        self.show_page(self.account_page)
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

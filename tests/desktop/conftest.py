@@ -39,9 +39,7 @@ class Running:
 
 
 @pytest.fixture
-def running(
-    qtbot: QtBot, stack_server: LiveServer, tmp_path: Path
-) -> Iterator[Running]:
+def running(qtbot: QtBot, stack_server: LiveServer, tmp_path: Path) -> Iterator[Running]:
     """A fresh instructor with one course, a daemon (signed out) and the app connected to it."""
     email = add_user(stack_server)
     course_id, video_ids = add_course(stack_server, sign_in(stack_server, email), videos=2)

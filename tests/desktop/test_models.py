@@ -132,3 +132,48 @@ def test_course_names_replace_ids(qtbot: QtBot) -> None:
     assert text(model, 0, Column.COURSE) == "Physics 101"
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.columnCount(QModelIndex()) == len(Column)
+
+
+def media(n: int, **changes: object) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": f"m{n}",
+        "filename": f"talk-{n}.mp4",
+        "fileSize": 10_000_000 * (n + 1),
+        "durationSeconds": 60.0 * (n + 1) + 5,
+        "width": 1920,
+        "height": 1080,
+        "videoQuality": "1080p",
+        "status": "ready",
+        "cdnUrl": f"http://cdn.example/{n}.mp4",
+        "createdAt": f"2026-01-0{n + 1}T10:00:00Z",
+    }
+    item.update(changes)
+    return item
+
+
+def test_library_model_shows_and_sorts_media(qtbot: QtBot) -> None:
+    from desktop.library_model import ITEM_ROLE, LibraryColumn, LibraryModel
+    from desktop.library_model import SORT_ROLE as LIBRARY_SORT
+
+    model = LibraryModel()
+    model.set_items([media(0), media(2, status="processing", videoQuality=None), media(1)])
+    assert model.rowCount() == 3
+    assert model.data(model.index(0, LibraryColumn.DURATION)) == "1:05"
+    assert model.data(model.index(0, LibraryColumn.RESOLUTION)) == "1920×1080"  # noqa: RUF001
+    assert model.data(model.index(0, LibraryColumn.QUALITY)) == "1080p"
+    assert model.data(model.index(0, LibraryColumn.SIZE)) == "10.0 MB"
+    assert model.data(model.index(1, LibraryColumn.STATUS)) == "Processing"
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setSortRole(LIBRARY_SORT)
+    proxy.sort(LibraryColumn.DURATION, Qt.SortOrder.DescendingOrder)
+    assert [proxy.index(r, 0).data(ITEM_ROLE)["id"] for r in range(3)] == ["m2", "m1", "m0"]
+    removed: list[int] = []
+    model.rowsRemoved.connect(lambda _p, first, _last: removed.append(first))
+    model.remove_item("m2")
+    assert removed == [1] and model.row_of("m1") == 1
+    model.update_item(media(1, status="failed", processingError="no video stream"))
+    assert model.data(model.index(1, LibraryColumn.STATUS)) == "Failed"
+    assert model.data(model.index(1, LibraryColumn.STATUS), Qt.ItemDataRole.ToolTipRole) == (
+        "no video stream"
+    )

@@ -73,9 +73,10 @@ def test_dropped_video_uploads_and_shows_done(
     picker.accept()
     qtbot.waitUntil(lambda: cell(running, "lecture.mp4", Column.STATE) == "Done", timeout=120_000)
     assert cell(running, "lecture.mp4", Column.PROGRESS) == "100%"
-    assert cell(running, "lecture.mp4", Column.COURSE) == running.window.catalog.names()[
-        running.course_id
-    ]
+    assert (
+        cell(running, "lecture.mp4", Column.COURSE)
+        == running.window.catalog.names()[running.course_id]
+    )
     job = running.daemon.client().jobs()[0]
     assert job.state == "done" and job.course_id == running.course_id
     assert job.source == "window"
@@ -86,10 +87,21 @@ def test_dropped_video_uploads_and_shows_done(
     actions.copy_link.trigger()
     clipboard = QApplication.clipboard()
     qtbot.waitUntil(lambda: clipboard.text().startswith("http"), timeout=30_000)
-    assert job.media_file_id and running.daemon.client().media_file(job.media_file_id)[
-        "cdnUrl"
-    ] == clipboard.text()
+    assert (
+        job.media_file_id
+        and running.daemon.client().media_file(job.media_file_id)["cdnUrl"] == clipboard.text()
+    )
     assert actions.remove.isEnabled() and not actions.pause.isEnabled()
+
+    window.show_page(window.library)  # the finished upload is in the library
+    library = window.library
+    qtbot.waitUntil(lambda: library.model.row_of(job.media_file_id or "") is not None, timeout=60_000)
+    row = library.model.row_of(job.media_file_id or "")
+    assert row is not None
+    item = library.model.item_at(row)
+    assert item["filename"] == "lecture.mp4" and item["cdnUrl"] == clipboard.text()
+
+    window.show_page(window.uploads)
     actions.remove.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 0, timeout=30_000)
     assert running.daemon.client().jobs() == []
@@ -104,9 +116,7 @@ def test_rejected_file_shows_its_reason(
     qtbot.waitUntil(lambda: window.adder.pending is not None, timeout=10_000)
     assert window.adder.pending is not None
     window.adder.pending.accept()
-    qtbot.waitUntil(
-        lambda: cell(running, "notes.mp4", Column.STATE) == "Rejected", timeout=120_000
-    )
+    qtbot.waitUntil(lambda: cell(running, "notes.mp4", Column.STATE) == "Rejected", timeout=120_000)
     reason = cell(running, "notes.mp4", Column.REASON)
     assert reason and reason == job_display.reason(running.daemon.client().jobs()[0])
 
