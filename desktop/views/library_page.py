@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QMessageBox,
     QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,6 +27,7 @@ from desktop.library_model import ITEM_ROLE, SORT_ROLE, LibraryColumn, LibraryMo
 from desktop.tasks import run_task
 from desktop.thumbnails import THUMB_SIZE
 from desktop.views.attach_dialog import AttachDialog
+from desktop.views.tables import sorted_proxy, thumbnail_table
 
 PAGE_SIZE = 50
 TYPES = [("All types", None), ("Videos", "video")]
@@ -51,9 +49,7 @@ class LibraryPage(QWidget):
         self.page, self.total, self.loading = 1, 0, False
         self.pending_dialog: QWidget | None = None
         self.model = LibraryModel(parent=self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy = sorted_proxy(self.model, SORT_ROLE)
         self._network = QNetworkAccessManager(self)
         self._network.finished.connect(self._thumbnail_arrived)
 
@@ -73,27 +69,9 @@ class LibraryPage(QWidget):
         self.message = QLabel()
         self.message.setObjectName("emptyHint")
 
-        self.table = QTableView()
-        self.table.setAccessibleName("Library")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(LibraryColumn.ADDED, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setIconSize(THUMB_SIZE)
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(THUMB_SIZE.height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
         widths = {LibraryColumn.THUMBNAIL: THUMB_SIZE.width() + 12, LibraryColumn.NAME: 260}
-        for column in LibraryColumn:
-            header.resizeSection(column, widths.get(column, 100))
+        self.table = thumbnail_table("Library", self.proxy, widths, LibraryColumn.ADDED, False)
         self.table.doubleClicked.connect(lambda _i: self.open_link())
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
         self.open_action = self._action("&Open link", "Return", self.open_link)

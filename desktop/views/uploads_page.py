@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
     QStackedLayout,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -22,6 +19,7 @@ from desktop.jobs_model import JOB_ROLE, SORT_ROLE, Column, JobsModel
 from desktop.thumbnails import THUMB_SIZE
 from desktop.views.job_actions import JobActions
 from desktop.views.progress_delegate import ProgressDelegate
+from desktop.views.tables import sorted_proxy, thumbnail_table
 from shared.control.schemas import JobView
 
 WIDTHS = {
@@ -42,33 +40,10 @@ class UploadsPage(QWidget):
     def __init__(self, bridge: DaemonBridge, model: JobsModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setDynamicSortFilter(True)
-
-        self.table = QTableView()
+        self.proxy = sorted_proxy(model, SORT_ROLE)
+        self.table = thumbnail_table("Uploads", self.proxy, WIDTHS, Column.THUMBNAIL, True)
         self.table.setObjectName("uploadsTable")
-        self.table.setAccessibleName("Uploads")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.THUMBNAIL, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setIconSize(THUMB_SIZE)
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
         self.table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.table))
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(THUMB_SIZE.height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        for column, width in WIDTHS.items():
-            header.resizeSection(column, width)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
         self.actions_ = JobActions(bridge, self.selected_jobs, self)

@@ -95,7 +95,9 @@ def test_dropped_video_uploads_and_shows_done(
 
     window.show_page(window.library)  # the finished upload is in the library
     library = window.library
-    qtbot.waitUntil(lambda: library.model.row_of(job.media_file_id or "") is not None, timeout=60_000)
+    qtbot.waitUntil(
+        lambda: library.model.row_of(job.media_file_id or "") is not None, timeout=60_000
+    )
     row = library.model.row_of(job.media_file_id or "")
     assert row is not None
     item = library.model.item_at(row)
