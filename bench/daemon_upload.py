@@ -1,0 +1,98 @@
+"""``reeldrop upload --wait`` through a real daemon, with what the daemon did on the way:
+bytes it read (/proc/PID/io), its peak RSS, and when the store saw the first part byte."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.stack import ServerProcess, proc_io, proc_status
+
+
+@dataclass(frozen=True)
+class DaemonRun:
+    seconds: float
+    first_byte_seconds: float | None
+    rchar: int
+    read_bytes: int
+    peak_rss: int
+
+
+class PeakSampler:
+    """Samples a number every ``every`` seconds in a thread and keeps the largest."""
+
+    def __init__(self, read: Any, every: float = 0.05) -> None:
+        self.read, self.every = read, every
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak = max(self.peak, int(self.read()))
+
+    def __enter__(self) -> PeakSampler:
+        self.peak = int(self.read())
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class FirstByteWatch:
+    """Polls the store's byte counter until it moves: the first part byte on the wire."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self.base = int(server.received()["totalBytesReceived"])
+        self.started = time.perf_counter()
+        self.at: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if int(self.server.received()["totalBytesReceived"]) > self.base:
+                self.at = time.perf_counter() - self.started
+                return
+            time.sleep(0.005)
+
+    def stop(self) -> float | None:
+        self._stop.set()
+        self._thread.join()
+        return self.at
+
+
+def daemon_upload(server: ServerProcess, daemon: Any, path: Path) -> DaemonRun:
+    pid = daemon.proc.pid
+    before = proc_io(pid)
+    with PeakSampler(lambda: proc_status(pid, "VmRSS")) as rss:
+        watch = FirstByteWatch(server)
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "reeldrop", "upload", str(path), "--wait"],
+            env=daemon.env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        seconds = time.perf_counter() - start
+        first = watch.stop()
+    if result.returncode != 0:
+        raise RuntimeError(f"reeldrop upload failed: {result.stderr[-800:]}")
+    after = proc_io(pid)
+    return DaemonRun(
+        seconds=seconds,
+        first_byte_seconds=first,
+        rchar=after["rchar"] - before["rchar"],
+        read_bytes=after["read_bytes"] - before["read_bytes"],
+        peak_rss=rss.peak,
+    )

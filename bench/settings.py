@@ -1,0 +1,45 @@
+"""What one ``make bench`` run does, bounded: sizes and repeats from the environment.
+
+``BENCH_QUICK=1``: small sizes, one repeat (a smoke run of every measurement).
+``BENCH_SIZES_MB=1024,4096``: the video sizes (MiB; a size the disk cannot hold is skipped).
+``BENCH_REPEATS=3``: runs per figure (the table shows medians).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    quick: bool
+    sizes: tuple[int, ...]
+    repeats: int
+    sweep_size: int
+    sweep_part_sizes: tuple[int, ...]
+    sweep_workers: tuple[int, ...]
+    progress_seconds: float
+    idle_seconds: float
+
+    @classmethod
+    def from_env(cls) -> BenchSettings:
+        quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+        default_sizes = "64,160" if quick else "1024,4096"
+        sizes = tuple(
+            int(s) * MIB for s in os.environ.get("BENCH_SIZES_MB", default_sizes).split(",") if s
+        )
+        return cls(
+            quick=quick,
+            sizes=sizes,
+            repeats=int(os.environ.get("BENCH_REPEATS", "1" if quick else "3")),
+            sweep_size=(64 if quick else 512) * MIB,
+            sweep_part_sizes=tuple(
+                n * MIB for n in ((8, 32) if quick else (5, 16, 50, 100, 200))
+            ),
+            sweep_workers=(1, 4) if quick else (1, 2, 4, 8),
+            progress_seconds=3.0 if quick else 10.0,
+            idle_seconds=5.0 if quick else 60.0,
+        )

@@ -1,0 +1,75 @@
+"""Upload throughput, side by side on one store: the raw baseline, the peers and
+``reeldrop upload --wait``; same file, same page-cache state, interleaved repeats."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.daemon_upload import DaemonRun, daemon_upload
+from bench.peers import Peer, peers, raw_baseline, timed
+from bench.settings import MIB
+from bench.stack import ServerProcess, cpu_seconds, signed_in_daemon
+from bench.videos import cold, restamp, warm
+
+BASELINE = "raw HTTP baseline (4 parts in flight, 100 MB parts)"
+REELDROP = "reeldrop upload --wait (real daemon)"
+
+
+@dataclass
+class SizeResult:
+    size: int
+    seconds: dict[str, list[float]] = field(default_factory=dict)
+    daemon_runs: list[DaemonRun] = field(default_factory=list)
+    cold_run: DaemonRun | None = None
+
+    def median(self, label: str) -> float:
+        return statistics.median(self.seconds[label])
+
+    def rate(self, label: str) -> float:
+        return self.size / self.median(label) / MIB
+
+
+def settle(pids: list[int], timeout: float = 120.0) -> None:
+    """Wait until the processes stop using CPU (background work of the last run is over)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = sum(cpu_seconds(p) for p in pids)
+        time.sleep(0.5)
+        if sum(cpu_seconds(p) for p in pids) - before < 0.03:
+            return
+
+
+def measure_size(server: ServerProcess, video: Path, repeats: int, home: Path) -> SizeResult:
+    result = SizeResult(video.stat().st_size)
+    contestants: list[Peer] = [Peer(BASELINE, raw_baseline(server, 100 * 1000 * 1000, 4))]
+    contestants += peers(server, home / "peers")
+    with signed_in_daemon(server, home / "daemon") as daemon:
+        pids = [server.pid, daemon.proc.pid]
+        for repeat in range(repeats):
+            order = contestants[repeat % len(contestants) :] + contestants[: repeat % len(contestants)]
+            for peer in order:
+                restamp(video)
+                warm(video)
+                settle(pids)
+                name = f"bench/{uuid.uuid4().hex}.mp4"
+                result.seconds.setdefault(peer.label, []).append(timed(peer.run, video, name))
+                server.delete_all()
+            restamp(video)
+            warm(video)
+            settle(pids)
+            run = daemon_upload(server, daemon, video)
+            result.daemon_runs.append(run)
+            result.seconds.setdefault(REELDROP, []).append(run.seconds)
+            settle(pids)
+            server.delete_all()
+        restamp(video)
+        cold(video)
+        settle(pids)
+        result.cold_run = daemon_upload(server, daemon, video)
+        settle(pids)
+        server.delete_all()
+    return result
