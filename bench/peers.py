@@ -43,7 +43,16 @@ def _b2(server: ServerProcess, home: Path, extra: list[str]) -> Runner:
 
     def run(path: Path, name: str) -> None:
         subprocess.run(
-            [binary, "file", "upload", "--no-progress", *extra, info["bucketName"], str(path), name],
+            [
+                binary,
+                "file",
+                "upload",
+                "--no-progress",
+                *extra,
+                info["bucketName"],
+                str(path),
+                name,
+            ],
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,

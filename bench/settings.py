@@ -36,9 +36,7 @@ class BenchSettings:
             sizes=sizes,
             repeats=int(os.environ.get("BENCH_REPEATS", "1" if quick else "3")),
             sweep_size=(64 if quick else 512) * MIB,
-            sweep_part_sizes=tuple(
-                n * MIB for n in ((8, 32) if quick else (5, 16, 50, 100, 200))
-            ),
+            sweep_part_sizes=tuple(n * MIB for n in ((8, 32) if quick else (5, 16, 50, 100, 200))),
             sweep_workers=(1, 4) if quick else (1, 2, 4, 8),
             progress_seconds=3.0 if quick else 10.0,
             idle_seconds=5.0 if quick else 60.0,

@@ -98,7 +98,9 @@ class ServerProcess:
         bucket = self.store()["bucketId"]
         for _ in range(100):
             listing = raw_client.call(
-                f"{api}/b2_list_file_versions", account.token, {"bucketId": bucket, "maxFileCount": 1000}
+                f"{api}/b2_list_file_versions",
+                account.token,
+                {"bucketId": bucket, "maxFileCount": 1000},
             )
             files = listing.get("files", [])
             unfinished = raw_client.call(

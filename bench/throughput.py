@@ -50,7 +50,9 @@ def measure_size(server: ServerProcess, video: Path, repeats: int, home: Path) -
     with signed_in_daemon(server, home / "daemon") as daemon:
         pids = [server.pid, daemon.proc.pid]
         for repeat in range(repeats):
-            order = contestants[repeat % len(contestants) :] + contestants[: repeat % len(contestants)]
+            order = (
+                contestants[repeat % len(contestants) :] + contestants[: repeat % len(contestants)]
+            )
             for peer in order:
                 restamp(video)
                 warm(video)

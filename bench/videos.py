@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import struct
+import time
 from pathlib import Path
 
 MIB = 1 << 20
@@ -52,9 +53,13 @@ def nonce_offset(path: Path) -> int:
 
 
 def restamp(path: Path) -> None:
+    """New content (a new SHA-1), and an mtime an hour old: a finished recording, as a user
+    would pick it, so no uploader waits for the file to settle."""
     with open(path, "r+b") as handle:
         handle.seek(nonce_offset(path))
         handle.write(os.urandom(NONCE_BYTES))
+    old = time.time() - 3600
+    os.utime(path, (old, old))
 
 
 def warm(path: Path) -> None:
