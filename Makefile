@@ -33,7 +33,12 @@ lint: $(STAMP)
 installer: $(STAMP)
 	bash installer/build-linux.sh
 
-bench: $(STAMP)
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+# Not part of `make test`: BENCH_QUICK=1 for a smoke run, BENCH_SIZES_MB / BENCH_REPEATS to size it.
+bench: $(VENV)/.bench-installed system-deps
 	$(BIN)/python -m bench
 
 clean:

@@ -1,92 +1,88 @@
-"""Run every benchmark on this machine and write docs/PERFORMANCE.md."""
+"""Run every benchmark on this machine and rewrite the generated part of docs/PERFORMANCE.md.
+
+``make bench`` (or ``.venv/bin/python -m bench``); see bench/settings.py for the knobs."""
 
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.measure import MIB, hashing_seconds, probe_seconds, random_file, timed_upload
-from bench.stack import server_process
-from daemon.transfer.bandwidth import BandwidthLimiter
+from bench import report, sections
+from bench.settings import MIB, BenchSettings
+from bench.videos import free_disk, make_big_video
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def guarded(title: str, produce: Callable[[], list[str]]) -> list[str]:
+    """One section; a failure is written down in its place instead of ending the run."""
+    log(f"{title} ...")
+    started = time.monotonic()
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
-        f"Python {platform.python_version()}"
-    )
+        lines = produce()
+    except Exception as exc:
+        traceback.print_exc()
+        lines = [f"## {title}", "", f"Not measured in this run: {type(exc).__name__}: {exc}"]
+    log(f"{title}: {time.monotonic() - started:.0f} s")
+    return [*lines, ""]
 
 
 def main() -> int:
-    rows: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp_name:
+    settings = BenchSettings.from_env()
+    started = time.monotonic()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="reeldrop-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        small = random_file(tmp / "small.bin", 40 * MIB)
-        large = random_file(tmp / "large.bin", 400 * MIB)
-        with server_process(tmp / "server") as server:
-            idle_rss = server.rss_bytes()
-            t_small, rss_small = timed_upload(server, small, BandwidthLimiter(), sample_rss=True)
-            t_large, rss_large = timed_upload(server, large, BandwidthLimiter(), sample_rss=True)
-            t_hash = hashing_seconds(large)
-            limit = 20 * 1000 * 1000
-            t_limited, _ = timed_upload(server, small, BandwidthLimiter(limit))
-        rate = large.stat().st_size / t_large / MIB
-        growth = max(1, rss_large - idle_rss) / max(1, rss_small - idle_rss)
-        hash_rate = large.stat().st_size / t_hash / MIB
-        achieved = small.stat().st_size / t_limited
-        rows += [
-            f"| upload 400 MiB through b2sdk to the embedded store (loopback) | "
-            f"{t_large:.2f} s = {rate:.0f} MiB/s |",
-            f"| SHA-1 of the same file (the floor: every upload hashes it) | "
-            f"{t_hash:.2f} s = {hash_rate:.0f} MiB/s; upload/hash time ratio "
-            f"{t_large / t_hash:.1f} |",
-            f"| store RSS: idle / peak during 40 MiB / peak during 400 MiB upload | "
-            f"{idle_rss / MIB:.0f} / {rss_small / MIB:.0f} / {rss_large / MIB:.0f} MiB "
-            f"(growth ratio large/small {growth:.2f} "
-            f"for 10x the data) |",
-            f"| bandwidth limit 20 MB/s, 40 MiB upload | achieved {achieved / 1e6:.1f} MB/s = "
-            f"{achieved / limit:.2f} of the limit |",
-            f"| upload time 40 MiB vs 400 MiB | {t_small:.2f} s vs {t_large:.2f} s "
-            f"(ratio {t_large / t_small:.1f} for 10x the bytes) |",
+        videos = []
+        for size in settings.sizes:
+            # The video, its stored parts, the assembled copy, and room to spare.
+            if free_disk(tmp) < 3 * size + 2 * (1 << 30):
+                log(f"skipping {size // MIB} MiB: not enough free disk")
+                continue
+            log(f"making a {size // MIB} MiB video")
+            videos.append(make_big_video(tmp / f"lecture-{size // MIB}MiB.mp4", size))
+        load = os.getloadavg()
+        generated = [
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` "
+            f"(`.venv/bin/python -m bench`{', BENCH_QUICK=1' if settings.quick else ''}), "
+            "on loopback against the embedded store, which this command rewrites between the "
+            "markers. Every figure is the median of "
+            f"{settings.repeats} run{'s' if settings.repeats > 1 else ''}; each ratio compares "
+            "two figures measured in this same run.",
+            "",
+            f"Machine: {report.machine()}; load average at the start "
+            f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}.",
+            "",
         ]
-        sys.path.insert(0, str(ROOT))
-        from tests.videos import make_video
-
-        video = make_video(tmp / "probe.mp4", seconds=10, width=1280, height=720)
-        rows.append(
-            f"| ffprobe (bundled) on a 10 s 720p MP4, median of 10 | "
-            f"{probe_seconds(video) * 1000:.0f} ms |"
+        generated += guarded(
+            "Uploads side by side", lambda: sections.uploads(settings, videos, tmp)
         )
-    report = "\n".join(
-        [
-            "# Performance",
-            "",
-            "Measured by `make bench` (`.venv/bin/python -m bench`), which rewrites this file.",
-            "Ratios are measured within one run, on one machine:",
-            "",
-            f"Machine: {machine()}.",
-            "",
-            "| what | result |",
-            "| --- | --- |",
-            *rows,
-            "",
-        ]
-    )
-    (ROOT / "docs" / "PERFORMANCE.md").write_text(report, encoding="utf-8")
-    print(report)
+        generated += guarded("Resume after kill -9", lambda: sections.resume(settings, videos, tmp))
+        generated += guarded(
+            "The store's receive path", lambda: sections.receive(settings, videos, tmp)
+        )
+        generated += guarded(
+            "Part size and parts in flight", lambda: sections.part_sweep(settings, tmp, ROOT)
+        )
+        generated += guarded(
+            "Progress reports under load", lambda: sections.progress(settings, tmp)
+        )
+        generated += guarded("Watched folders", lambda: sections.watched(settings))
+        generated += guarded("Window", lambda: sections.window(settings))
+        generated += guarded("Probing", lambda: sections.probing(tmp))
+        generated.append(f"The whole run took {(time.monotonic() - started) / 60:.1f} minutes.")
+    text = report.write(ROOT / "docs" / "PERFORMANCE.md", generated)
+    print(text)
     return 0
 
 

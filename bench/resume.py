@@ -62,7 +62,9 @@ def one_kill(server: ServerProcess, daemon: Any, video: Path, rng: random.Random
 
     def reached() -> bool:
         counters = _counters(server)
-        fresh = [k for k in counters if k not in known and "#" not in k and counters[k] > 0]
+        # A large file's counter is the one whose parts are counted too ("id#n").
+        large = {k.split("#")[0] for k in counters if "#" in k}
+        fresh = [k for k in large if k not in known and counters.get(k, 0) > 0]
         if fresh:
             large_id[:] = fresh[:1]
             return counters[fresh[0]] >= fraction * size

@@ -64,6 +64,10 @@ def current_user(
             401, "invalid_token", "this sign-in has ended (signed out); sign in again", challenge
         )
     user = db.get(User, claims.user_id)
+    # End the read before the request moves to its handler's thread: a connection held
+    # across that hop, with every worker thread waiting for a connection, stalls the server
+    # (200 concurrent progress reports did, until the pool timed out).
+    db.commit()
     if user is None:
         raise ApiError(401, "invalid_token", "the account behind this token no longer exists")
     return user
