@@ -122,6 +122,12 @@ class BlobDir:
             raise B2Error(500, "internal_error", f"could not copy the file: {exc}") from None
         return tmp, end - first, digest.hexdigest()
 
+    def stored_ids(self) -> tuple[set[str], set[str]]:
+        """Ids that have a file, and ids that have a parts directory, on disk."""
+        files = {p.name for p in (self.root / "files").iterdir()}
+        parts = {p.name for p in (self.root / "parts").iterdir()}
+        return files, parts
+
     def drop_parts(self, file_id: str) -> None:
         shutil.rmtree(self.root / "parts" / file_id, ignore_errors=True)
 

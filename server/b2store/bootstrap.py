@@ -73,6 +73,28 @@ def ensure_master_key(ctx: StoreContext) -> MasterKey:
     return master
 
 
+def sweep_leftovers(ctx: StoreContext) -> int:
+    """At start (nothing in flight): drop bytes a crash left without their database row, and
+    parts of large files already finished or cancelled. How many were dropped."""
+    from sqlalchemy import select
+
+    from server.b2store.models import FileVersion
+
+    files, parts = ctx.blobs.stored_ids()
+    with ctx.factory() as db:
+        rows = dict(db.execute(select(FileVersion.file_id, FileVersion.action)).tuples().all())
+    dropped = 0
+    for file_id in files:
+        if rows.get(file_id) != "upload":
+            ctx.blobs.drop_file(file_id)
+            dropped += 1
+    for file_id in parts:
+        if rows.get(file_id) != "start":
+            ctx.blobs.drop_parts(file_id)
+            dropped += 1
+    return dropped
+
+
 SERVED_URL_FILE = "served-url"
 
 

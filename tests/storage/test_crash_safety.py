@@ -95,6 +95,10 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "server"
 
 
+def blobs(data_dir: Path) -> Path:
+    return data_dir / "b2store" / "blobs"
+
+
 def crashing(data_dir: Path, point: str) -> ServerProcess:
     return ServerProcess(data_dir, {VARIABLE: point}).start()
 
@@ -140,6 +144,7 @@ def test_killed_after_the_commit_serves_the_finished_file(data_dir: Path) -> Non
     try:
         store = Store(again)
         assert store.download("videos/crash/committed.bin").content == b"".join(parts)
+        assert not (blobs(data_dir) / "parts" / file_id).exists(), "left-over parts swept"
     finally:
         again.stop()
 
@@ -153,6 +158,7 @@ def test_killed_after_keeping_an_upload_lists_nothing_and_takes_it_again(data_di
     try:
         store = Store(again)
         assert "videos/crash/small.bin" not in store.names()
+        assert not any((blobs(data_dir) / "files").iterdir()), "bytes without a row swept"
         assert store.download("videos/crash/small.bin").status_code == 404
         assert store.upload("videos/crash/small.bin", data).status_code == 200
         assert store.download("videos/crash/small.bin").content == data
