@@ -1,4 +1,5 @@
-"""Render the application icon's PNG sizes from its SVG (run after changing the SVG).
+"""Render the application icon's PNG sizes and the Windows .ico from its SVG (run after
+changing the SVG); macOS's .icns is made from the PNGs by build-macos.sh (iconutil).
 
     .venv/bin/python installer/render_icons.py
 
@@ -9,6 +10,7 @@ committed: desktop environments, the tray and the Windows/macOS icon files need 
 from __future__ import annotations
 
 import os
+import struct
 import sys
 from pathlib import Path
 
@@ -38,8 +40,23 @@ def main() -> int:
         if not image.save(str(out), "PNG"):
             print(f"could not write {out}", file=sys.stderr)
             return 1
+    write_ico(ICONS / "reeldrop.ico")
     del app
     return 0
+
+
+def write_ico(out: Path, sizes: tuple[int, ...] = (16, 24, 32, 48, 64, 128, 256)) -> None:
+    """A Windows .ico holding the PNGs as they are (PNG entries, Windows Vista and later)."""
+    images = [(size, (ICONS / f"reeldrop-{size}.png").read_bytes()) for size in sizes]
+    header = struct.pack("<HHH", 0, 1, len(images))
+    offset = len(header) + 16 * len(images)
+    entries, blobs = b"", b""
+    for size, png in images:
+        edge = 0 if size >= 256 else size  # 0 means 256 in the directory entry
+        entries += struct.pack("<BBBBHHII", edge, edge, 0, 0, 1, 32, len(png), offset)
+        blobs += png
+        offset += len(png)
+    out.write_bytes(header + entries + blobs)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ frozen daemon that uploads to a local server."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.control.client import ControlClient
 from tests.support.api import PASSWORD, add_user
 from tests.support.bundle import bare_env, built_archive, unpack_copy
-from tests.support.daemon import DaemonProcess
+from tests.support.daemon import DaemonProcess, home_dirs, wait_until
 from tests.support.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.slow
@@ -100,3 +102,29 @@ def test_missing_build_tools_skip_locally_and_fail_in_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="cannot be built in CI"):
         built_archive(tmp_path)
+
+
+def test_frozen_window_starts_and_brings_up_its_daemon(
+    frozen: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Qt and the window are in the bundle: `reeldrop gui` runs (offscreen) and starts the
+    frozen daemon it needs."""
+    home = Path(env["REELDROP_HOME"])
+    gui = subprocess.Popen(
+        [str(frozen), "gui"], env={**env, "QT_QPA_PLATFORM": "offscreen"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_until(
+            lambda: ControlClient.from_runtime_dir(home_dirs(home)).ping(), 120,
+            "the frozen window did not start its daemon",
+        )
+        assert gui.poll() is None, gui.stderr.read() if gui.stderr else ""
+    finally:
+        gui.terminate()
+        try:
+            gui.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            gui.kill()
+        with contextlib.suppress(Exception):
+            ControlClient.from_runtime_dir(home_dirs(home)).shutdown()
