@@ -11,12 +11,14 @@ from types import FrameType
 
 from daemon.control.app import build_control_app
 from daemon.control.server import CONTROL_FILE, ControlServer, bind_loopback, write_control_file
+from daemon.control.watch_routes import build_watch_router
 from daemon.core.core import DaemonCore
 from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.instance_lock import AlreadyRunning, InstanceLock
 from daemon.logging_setup import setup_logging
 from daemon.settings import load_settings
 from daemon.startup import start_when_ready
+from daemon.watch.setup import build_watcher
 from shared import __version__
 from shared.app_dirs import AppDirs, app_dirs
 
@@ -42,7 +44,8 @@ def _serve(dirs: AppDirs, port: int) -> int:
     settings_path = dirs.config / "settings.json"
     settings = load_settings(settings_path)
     engine = make_engine(dirs.data / "daemon.sqlite")
-    import daemon.jobs.models  # noqa: F401 - registers the tables
+    import daemon.jobs.models
+    import daemon.watch.models  # noqa: F401 - registers the tables
 
     create_schema(engine)
     core = DaemonCore(
@@ -57,6 +60,8 @@ def _serve(dirs: AppDirs, port: int) -> int:
     sock = bind_loopback(port)
     port_ref = [sock.getsockname()[1]]
     app = build_control_app(core, token, port_ref, stop.set)
+    watcher = build_watcher(core, make_session_factory(engine))
+    app.include_router(build_watch_router(watcher))
     control = ControlServer(app, sock)
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -72,6 +77,7 @@ def _serve(dirs: AppDirs, port: int) -> int:
         stop,
         on_wait=core.account.set_waiting,
     )
+    watcher.start()  # folders show at once; their jobs wait for the sign-in if need be
     control_file = write_control_file(dirs.runtime, port_ref[0], token)
     log.info("ReelDrop daemon %s listening on 127.0.0.1:%s", __version__, port_ref[0])
     try:
@@ -79,6 +85,7 @@ def _serve(dirs: AppDirs, port: int) -> int:
     finally:
         log.info("ReelDrop daemon stopping")
         control_file.unlink(missing_ok=True)
+        watcher.stop()
         core.stop()
         control.stop()
         engine.dispose()

@@ -61,8 +61,9 @@ class Settings:
     notifications: bool = True  # the desktop app's "upload finished / failed" notifications
     account: Account | None = None
     watched_folders: list[str] = field(default_factory=list)
+    quiet_seconds: int = 5
 
-    KEYS = ("bandwidth-limit", "concurrent-uploads", "notifications")
+    KEYS = ("bandwidth-limit", "concurrent-uploads", "notifications", "quiet-seconds")
 
     def get(self, key: str) -> str:
         if key == "bandwidth-limit":
@@ -71,6 +72,8 @@ class Settings:
             return str(self.concurrent_uploads)
         if key == "notifications":
             return "on" if self.notifications else "off"
+        if key == "quiet-seconds":
+            return str(self.quiet_seconds)
         raise SettingError(f"unknown setting {key!r}; known: {', '.join(self.KEYS)}")
 
     def set(self, key: str, value: str) -> None:
@@ -86,6 +89,13 @@ class Settings:
             if choice not in ("on", "off"):
                 raise SettingError("notifications must be on or off")
             self.notifications = choice == "on"
+        elif key == "quiet-seconds":
+            if not value.strip().isdigit() or not 1 <= int(value) <= 3600:
+                raise SettingError(
+                    "quiet-seconds must be a whole number of seconds from 1 to 3600 (how long "
+                    "a watched file must stay unchanged before it is taken)"
+                )
+            self.quiet_seconds = int(value)
         else:
             raise SettingError(f"unknown setting {key!r}; known: {', '.join(self.KEYS)}")
 
@@ -106,7 +116,14 @@ def load_settings(path: Path) -> Settings:
     known = {
         k: v
         for k, v in raw.items()
-        if k in ("bandwidth_limit", "concurrent_uploads", "notifications", "watched_folders")
+        if k
+        in (
+            "bandwidth_limit",
+            "concurrent_uploads",
+            "notifications",
+            "watched_folders",
+            "quiet_seconds",
+        )
     }
     return Settings(**known, account=Account(**account) if account else None)
 

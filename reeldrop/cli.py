@@ -15,7 +15,13 @@ from shared import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     from daemon import cli as daemon_cli
-    from reeldrop import client_commands, desktop_integration, gui_command, probe_command
+    from reeldrop import (
+        client_commands,
+        desktop_integration,
+        gui_command,
+        probe_command,
+        watch_commands,
+    )
     from reeldrop.doctor import command as doctor_command
     from server import cli as server_cli
 
@@ -31,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     desktop_integration.register(subparsers)
     doctor_command.register(subparsers)
     gui_command.register(subparsers)
+    watch_commands.register(subparsers)
     return parser
 
 

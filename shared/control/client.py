@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from shared.app_dirs import AppDirs, app_dirs
-from shared.control.schemas import AccountView, JobEvent, JobView, StatusView
+from shared.control.schemas import AccountView, FolderView, JobEvent, JobView, StatusView
 
 CONTROL_FILE = "control.json"
 NOT_RUNNING = "ReelDrop daemon is not running; start it with `reeldrop daemon`"
@@ -197,3 +197,26 @@ class ControlClient:
                         yield None
         except httpx.TransportError as exc:
             raise _transport_error(exc) from None
+
+    # -- watched folders -------------------------------------------------------------------
+
+    def watch_list(self) -> list[FolderView]:
+        return [FolderView.model_validate(f) for f in self._request("GET", "/v1/watch")["folders"]]
+
+    def watch_add(
+        self,
+        path: str,
+        course_id: str | None = None,
+        recursive: bool = True,
+        after_upload: str = "keep",
+    ) -> FolderView:
+        body = {
+            "path": path,
+            "courseId": course_id,
+            "recursive": recursive,
+            "afterUpload": after_upload,
+        }
+        return FolderView.model_validate(self._request("POST", "/v1/watch", json=body))
+
+    def watch_remove(self, path: str) -> None:
+        self._request("DELETE", "/v1/watch", params={"path": path})

@@ -124,3 +124,22 @@ class StatusView(ControlModel):
     account: AccountView
     settings: SettingsView
     connectivity: ConnectivityView = Field(default_factory=ConnectivityView)
+
+
+class FolderView(ControlModel):
+    """A watched folder as the CLI and window show it."""
+
+    path: str
+    course_id: str | None = None
+    recursive: bool = True
+    after_upload: Literal["keep", "move"] = "keep"
+    state: Literal["watching", "scanning", "polling", "missing", "error"] = "watching"
+    error: str | None = None
+    waiting: int = 0  # files waiting for their writer to finish
+
+
+class WatchRequest(ControlModel):
+    path: str = Field(min_length=1)
+    course_id: str | None = None
+    recursive: bool = True
+    after_upload: Literal["keep", "move"] = "keep"

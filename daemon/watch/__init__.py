@@ -1,0 +1,1 @@
+"""Watched folders: every finished video dropped into a folder is uploaded exactly once."""
