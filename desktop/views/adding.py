@@ -108,7 +108,7 @@ class AddController(QObject):
         path = str(folder.expanduser().resolve())
         after = "move" if move else "keep"
         run_task(
-            lambda: self._bridge.client().watch_add(  # type: ignore[attr-defined]
+            lambda: self._bridge.client().watch_add(
                 path, course_id=course_id, after_upload=after
             ),
             lambda _view: self.message.emit(f"Watching {folder.name} for new videos."),
