@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
@@ -20,4 +21,7 @@ def icon(name: str) -> QIcon:
     found = path(name)
     if not found.is_file():
         raise FileNotFoundError(f"no icon named {name!r} in {RESOURCES}")
-    return QIcon(str(found))
+    made = QIcon(str(found))
+    # The same picture when selected: the style's tinted version draws a box around SVGs.
+    made.addFile(str(found), QSize(), QIcon.Mode.Selected)
+    return made

@@ -57,7 +57,7 @@ def progress(job: JobView) -> float | None:
     """0.0-1.0 while the size is known, else None."""
     if str(job.state) in {"done", "duplicate"}:
         return 1.0
-    if not job.total_bytes:
+    if str(job.state) in {"rejected", "cancelled"} or not job.total_bytes:
         return None
     return min(1.0, job.bytes_sent / job.total_bytes)
 

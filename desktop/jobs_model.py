@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
-from desktop import job_display, units
+from desktop import icons, job_display, units
 from desktop.thumbnails import ThumbnailCache
 from shared.control.schemas import JobView
 
@@ -139,12 +139,6 @@ class JobsModel(QAbstractTableModel):
             return self._tooltip(job, column)
         if role == Qt.ItemDataRole.DecorationRole and column == Column.THUMBNAIL:
             return self._thumbnail(job)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            Column.SIZE,
-            Column.SPEED,
-            Column.ETA,
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._display(job, column) or job_display.state_label(job)
         return None
@@ -192,4 +186,5 @@ class JobsModel(QAbstractTableModel):
 
     def _thumbnail(self, job: JobView) -> QIcon | None:
         path = job_display.thumbnail_path(job)
-        return self._thumbnails.icon(path) if path else None
+        found = self._thumbnails.icon(path) if path else None
+        return found or icons.icon("video-placeholder")

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
-from desktop import units
+from desktop import icons, units
 from desktop.thumbnails import ThumbnailCache
 
 Index = QModelIndex | QPersistentModelIndex
@@ -119,18 +119,15 @@ class LibraryModel(QAbstractTableModel):
                 return str(item["processingError"])
             if column == LibraryColumn.NAME:
                 return item.get("cdnUrl") or item.get("filename")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            LibraryColumn.DURATION,
-            LibraryColumn.SIZE,
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _thumbnail(self, item: dict[str, Any]) -> QIcon | None:
         url = item.get("thumbnailUrl")
         if url and self.thumbnails.known(str(url)):
-            return self.thumbnails.icon(str(url))
-        return None
+            found = self.thumbnails.icon(str(url))
+            if found is not None:
+                return found
+        return icons.icon("video-placeholder")
 
 
 def display(item: dict[str, Any], column: LibraryColumn) -> str:

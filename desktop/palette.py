@@ -41,7 +41,8 @@ DARK = {
 }
 
 STYLE = """
-QListWidget#navigation { border: none; padding-top: 8px; background: palette(base); }
+QListWidget#navigation { border: none; padding-top: 8px; background: palette(base);
+    outline: 0; show-decoration-selected: 1; }
 QListWidget#navigation::item { padding: 4px 10px; border-radius: 6px; margin: 1px 8px; }
 QListWidget#navigation::item:selected { background: palette(highlight);
     color: palette(highlighted-text); }

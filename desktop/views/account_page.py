@@ -25,7 +25,7 @@ from shared.control.schemas import AccountView
 DEFAULT_SERVER = "http://127.0.0.1:8750"
 MEMORY_NOTICE = (
     "This computer has no keyring, so you stay signed in only until ReelDrop's daemon "
-    "stops. To stay signed in, sign in again with “Keep me signed in in a private file”."
+    "stops. To stay signed in, sign in again with “Keep me signed in using a private file”."
 )
 
 
@@ -65,7 +65,7 @@ class AccountPage(QWidget):
         self.password.setAccessibleName("Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.keep_in_file = QCheckBox(
-            "Keep me signed in in a private file (when there is no keyring)"
+            "Keep me signed in using a private file (when there is no keyring)"
         )
         self.keep_in_file.setAccessibleName("Keep sign-in in a private file")
         self.keep_in_file.setToolTip(
@@ -74,6 +74,7 @@ class AccountPage(QWidget):
         )
         self.sign_in_button = QPushButton("Sign in")
         self.sign_in_button.setDefault(True)
+        self.sign_in_button.setObjectName("primaryButton")
         self.sign_in_button.setAccessibleName("Sign in")
         self.sign_in_button.clicked.connect(self.submit)
         self.password.returnPressed.connect(self.submit)
@@ -84,6 +85,7 @@ class AccountPage(QWidget):
         self.error.hide()
 
         form = QFormLayout()
+        form.setVerticalSpacing(10)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow("&Server:", self.server)
         form.addRow("&Email:", self.email)

@@ -50,6 +50,8 @@ class CoursePickerDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(12)
         layout.addWidget(title)
         if count > 1:
             names = QLabel(", ".join(f.name for f in files[:4]) + (" …" if count > 4 else ""))
@@ -102,6 +104,8 @@ class FolderChoiceDialog(QDialog):
         self.watch_button.clicked.connect(lambda: self.done(self.WATCH))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(12)
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addLayout(form)

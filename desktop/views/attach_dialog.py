@@ -35,6 +35,8 @@ class AttachDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(12)
         layout.addWidget(title)
         if not videos:
             layout.addWidget(QLabel("You have no course videos to attach to yet."))

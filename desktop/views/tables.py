@@ -46,6 +46,8 @@ def thumbnail_table(
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     header = table.horizontalHeader()
     header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setMinimumSectionSize(40)
     header.setStretchLastSection(True)
     for column in range(proxy.columnCount()):
         header.resizeSection(column, widths.get(column, 100))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -24,13 +25,14 @@ from shared.control.schemas import JobView
 
 WIDTHS = {
     Column.THUMBNAIL: THUMB_SIZE.width() + 12,
-    Column.NAME: 240,
+    Column.NAME: 220,
     Column.SIZE: 80,
-    Column.COURSE: 140,
+    Column.COURSE: 120,
     Column.STATE: 110,
-    Column.PROGRESS: 130,
-    Column.SPEED: 90,
-    Column.ETA: 80,
+    Column.PROGRESS: 120,
+    Column.SPEED: 85,
+    Column.ETA: 75,
+    Column.REASON: 200,
 }
 
 
@@ -43,6 +45,9 @@ class UploadsPage(QWidget):
         self.proxy = sorted_proxy(model, SORT_ROLE)
         self.table = thumbnail_table("Uploads", self.proxy, WIDTHS, Column.THUMBNAIL, True)
         self.table.setObjectName("uploadsTable")
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         self.table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.table))
         self.table.customContextMenuRequested.connect(self._context_menu)
 
@@ -52,7 +57,8 @@ class UploadsPage(QWidget):
             self.table.addAction(action)
         self.table.selectionModel().selectionChanged.connect(self.actions_.update_enabled)
         model.dataChanged.connect(self.actions_.update_enabled)
-        model.modelReset.connect(self.actions_.update_enabled)
+        self.proxy.modelReset.connect(self.actions_.update_enabled)
+        self.proxy.rowsRemoved.connect(self.actions_.update_enabled)
         model.rowsInserted.connect(self._update_empty)
         model.rowsRemoved.connect(self._update_empty)
         model.modelReset.connect(self._update_empty)
