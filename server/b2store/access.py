@@ -145,7 +145,8 @@ def key_dict(key: Key) -> dict[str, Any]:
         "accountId": ACCOUNT_ID,
         "applicationKeyId": key.key_id,
         "keyName": key.name,
-        "capabilities": advertised(list(key.capabilities)),
+        # The key's own list, as created (b2sdk checks it); authorize advertises what acts.
+        "capabilities": list(key.capabilities),
         "bucketId": key.bucket_id,
         "bucketIds": [key.bucket_id] if key.bucket_id else None,
         "namePrefix": key.name_prefix,
