@@ -26,11 +26,6 @@ def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} was not found")
 
 
-def forbidden(what: str) -> ApiError:
-    """Another user's resource: refused without saying anything about it."""
-    return ApiError(403, "forbidden", f"you do not have access to this {what}")
-
-
 def _body(code: str, message: str) -> dict[str, Any]:
     return {"success": False, "error": {"code": code, "message": message}}
 

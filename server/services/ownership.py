@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.api.errors import ApiError, forbidden, not_found
+from server.api.errors import ApiError, not_found
 from server.db.models import Course, MediaFile, UploadSession, User, Video
 
 
@@ -14,11 +14,8 @@ def owned_media(db: Session, user: User, media_id: str, *, for_update: bool = Fa
     if for_update:
         query = query.with_for_update()
     media = db.execute(query).scalar_one_or_none()
-    if media is None:
-        raise not_found("media file")
-    if media.user_id != user.id:
-        raise forbidden("media file")
-    if media.deleted_at is not None:
+    # Another user's file answers exactly like one that does not exist: ids are no oracle.
+    if media is None or media.user_id != user.id or media.deleted_at is not None:
         raise not_found("media file")
     return media
 
@@ -27,10 +24,8 @@ def owned_session(db: Session, user: User, session_key: str) -> UploadSession:
     session = db.execute(
         select(UploadSession).where(UploadSession.session_key == session_key).with_for_update()
     ).scalar_one_or_none()
-    if session is None:
+    if session is None or session.user_id != user.id:
         raise not_found("upload session")
-    if session.user_id != user.id:
-        raise forbidden("upload session")
     return session
 
 

@@ -1,7 +1,8 @@
-"""The ownership matrix: user B acting on user A's resources is refused, A's data unchanged."""
+"""The ownership matrix: user B acting on user A's resources gets 404, A's data unchanged."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -65,11 +66,24 @@ def test_another_user_is_refused_and_nothing_changes(
     before = snapshot(victim["owner"], victim)
     method, path, body = attempts(victim)[index]
     answer = intruder.client.request(method, path, json=body)
-    assert answer.status_code == 403, f"{method} {path}: {answer.status_code} {answer.text}"
+    assert answer.status_code == 404, f"{method} {path}: {answer.status_code} {answer.text}"
     error = answer.json()["error"]
+    assert error["code"] == "not_found"
     assert victim["media"]["filename"] not in error["message"]
     assert victim["owner"].email not in answer.text
     assert snapshot(victim["owner"], victim) == before
+
+
+def test_another_users_media_id_answers_like_a_random_one(
+    server: LiveServer, victim: dict[str, Any]
+) -> None:
+    intruder = new_account(server)
+    for template in ("/api/v1/media/media/{}", "/api/v1/media/upload/progress/{}"):
+        real = victim["media"]["id"] if "media/media" in template else victim["session"]
+        theirs = intruder.get(template.format(real))
+        made_up = intruder.get(template.format(str(uuid.uuid4())))
+        assert theirs.status_code == made_up.status_code == 404
+        assert theirs.json() == made_up.json()
 
 
 def test_another_users_media_never_appears_in_my_list(
