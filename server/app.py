@@ -17,6 +17,7 @@ from server.config import Settings
 from server.db.engine import make_engine, make_session_factory
 from server.db.migrate import upgrade
 from server.metrics import install_metrics
+from server.private_files import private_dir
 from server.services.processing import ProcessingWorker, Processor
 from server.services.reaper import Reaper
 from server.storage.base import StorageService
@@ -49,6 +50,7 @@ def create_app(
     reaper_interval: float = 60.0,
 ) -> FastAPI:
     """Build the app. ``run_background`` starts the processing worker and session reaper."""
+    private_dir(settings.data_dir)
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 
+from server.private_files import private_dir
 from shared.policy import Policy
 
 
@@ -168,7 +169,7 @@ def _stored_jwt_secret(data_dir: Path) -> str:
     path = data_dir / "jwt-secret"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     secret = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
