@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.b2store.context import ACCOUNT_ID, MAX_PART, Json, StoreContext, hash_secret, require
-from server.b2store.errors import B2Error, bad_request, unauthorized
+from server.b2store.errors import B2Error, bad_request, unauthorized, whole_number
 from server.b2store.models import Bucket, Key
 
 # What the store acts on; other valid names may be put on a key but are never advertised.
@@ -209,7 +209,7 @@ def list_keys(ctx: StoreContext, token: str | None, body: Json) -> Json:
     with ctx.factory() as db:
         require(key_for_token(ctx, db, token), "listKeys")
         start = str(body.get("startApplicationKeyId") or "")
-        limit = min(int(body.get("maxKeyCount") or 100), 10000)
+        limit = whole_number(body, "maxKeyCount", 100, 1, 10000)
         keys = (
             db.execute(
                 select(Key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class B2Error(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
@@ -16,6 +18,40 @@ class B2Error(Exception):
 
 def bad_request(message: str, code: str = "bad_request") -> B2Error:
     return B2Error(400, code, message)
+
+
+def whole_number(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """An integer parameter of a JSON call, or a 400 that names it (never a 500)."""
+    value = body.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise bad_request(f"{name} must be a whole number")
+    try:
+        number = int(value)
+    except ValueError:
+        raise bad_request(f"{name} must be a whole number") from None
+    if not low <= number <= high:
+        raise bad_request(f"{name} must be between {low} and {high}")
+    return number
+
+
+def optional_text(body: dict[str, Any], name: str) -> str | None:
+    """A string parameter that must be valid UTF-8 text when present."""
+    value = body.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise bad_request(f"{name} must be a string")
+    return utf8(value, name)
+
+
+def utf8(value: str, name: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request(f"{name} is not valid UTF-8 text") from None
+    return value
 
 
 def unauthorized(message: str) -> B2Error:

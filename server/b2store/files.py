@@ -15,7 +15,7 @@ from server.b2store import crashpoints
 from server.b2store.access import key_for_token, live_key
 from server.b2store.buckets import bucket_by_id
 from server.b2store.context import ACCOUNT_ID, MAX_PART, MAX_PARTS, Json, StoreContext, require
-from server.b2store.errors import B2Error, bad_request
+from server.b2store.errors import B2Error, bad_request, utf8, whole_number
 from server.b2store.headers import UNVERIFIED, refuse_unsupported_fields
 from server.b2store.models import FileVersion, Key, Part
 
@@ -29,7 +29,7 @@ def _now_ms() -> int:
 def check_name(name: Any) -> str:
     if not isinstance(name, str) or not name:
         raise bad_request("fileName is required")
-    if len(name.encode("utf-8")) > 1024:
+    if len(utf8(name, "fileName").encode("utf-8")) > 1024:
         raise bad_request("fileName is longer than 1024 bytes")
     if any(ord(c) < 32 or ord(c) == 127 for c in name) or name.startswith("/") or "//" in name:
         raise bad_request("fileName has characters B2 does not allow")
@@ -205,8 +205,8 @@ def store_part(
 
 def list_parts(ctx: StoreContext, token: str | None, body: Json) -> Json:
     file_id = str(body.get("fileId", ""))
-    start = int(body.get("startPartNumber") or 1)
-    limit = min(int(body.get("maxPartCount") or 100), 1000)
+    start = whole_number(body, "startPartNumber", 1, 1, MAX_PARTS)
+    limit = min(whole_number(body, "maxPartCount", 100, 1, MAX_PARTS), 1000)
     with ctx.factory() as db:
         key = key_for_token(ctx, db, token)
         version = unfinished(db, file_id)

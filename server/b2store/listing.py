@@ -10,16 +10,13 @@ from sqlalchemy.orm import Session
 from server.b2store.access import key_for_token
 from server.b2store.buckets import bucket_by_id
 from server.b2store.context import Json, StoreContext, require
-from server.b2store.errors import B2Error, bad_request
+from server.b2store.errors import B2Error, bad_request, optional_text, whole_number
 from server.b2store.files import check_name, file_dict, new_version
 from server.b2store.models import FileVersion
 
 
 def _limit(body: dict[str, Any]) -> int:
-    value = int(body.get("maxFileCount") or 100)
-    if not 1 <= value <= 10000:
-        raise bad_request("maxFileCount must be between 1 and 10000")
-    return value
+    return whole_number(body, "maxFileCount", 100, 1, 10000)
 
 
 def _versions(
@@ -67,7 +64,7 @@ def _fold(rows: list[dict[str, Any]], prefix: str, delimiter: str | None) -> lis
 
 def _listing_scope(ctx: StoreContext, token: str | None, body: dict[str, Any]) -> tuple[str, str]:
     bucket_id = str(body.get("bucketId", ""))
-    prefix = str(body.get("prefix") or body.get("namePrefix") or "")
+    prefix = optional_text(body, "prefix") or optional_text(body, "namePrefix") or ""
     with ctx.factory() as db:
         key = key_for_token(ctx, db, token)
     require(key, "listFiles", bucket_id=bucket_id)
@@ -81,7 +78,7 @@ def _listing_scope(ctx: StoreContext, token: str | None, body: dict[str, Any]) -
 
 def list_file_names(ctx: StoreContext, token: str | None, body: Json) -> Json:
     bucket_id, prefix = _listing_scope(ctx, token, body)
-    start, limit = str(body.get("startFileName") or ""), _limit(body)
+    start, limit = optional_text(body, "startFileName") or "", _limit(body)
     with ctx.factory() as db:
         rows = _versions(db, bucket_id, prefix, ("upload", "hide"))
     latest: dict[str, FileVersion] = {}
@@ -90,7 +87,7 @@ def list_file_names(ctx: StoreContext, token: str | None, body: Json) -> Json:
     visible = [
         file_dict(v) for name, v in sorted(latest.items()) if v.action == "upload" and name >= start
     ]
-    folded = _fold(visible, prefix, body.get("delimiter"))
+    folded = _fold(visible, prefix, optional_text(body, "delimiter"))
     page = folded[:limit]
     nxt = folded[limit]["fileName"] if len(folded) > limit else None
     return {"files": page, "nextFileName": nxt}
@@ -100,7 +97,7 @@ def list_file_versions(
     ctx: StoreContext, token: str | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     bucket_id, prefix = _listing_scope(ctx, token, body)
-    start_name = str(body.get("startFileName") or "")
+    start_name = optional_text(body, "startFileName") or ""
     start_id = body.get("startFileId")
     limit = _limit(body)
     with ctx.factory() as db:
@@ -110,7 +107,7 @@ def list_file_versions(
     if start_id:
         ids = [v.file_id for v in rows]
         rows = rows[ids.index(start_id) :] if start_id in ids else rows
-    folded = _fold([file_dict(v) for v in rows], prefix, body.get("delimiter"))
+    folded = _fold([file_dict(v) for v in rows], prefix, optional_text(body, "delimiter"))
     page = folded[:limit]
     nxt = folded[limit] if len(folded) > limit else None
     return {

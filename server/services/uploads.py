@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 ACTIVE = ("initiated", "uploading")
 MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_ETA_SECONDS = 10 * 365 * 24 * 3600  # fits every database's integer column
 
 
 def key_out(key: object) -> B2UploadKey:
@@ -169,6 +170,12 @@ def record_progress(session: UploadSession, body: ProgressReport, settings: Sett
         )
     previous_bytes, previous_at = session.bytes_uploaded, session.last_activity_at
     speed = body.upload_speed_bps
+    if speed is not None and 0 < speed < 1:
+        raise ApiError(
+            400,
+            "invalid_progress",
+            "uploadSpeedBps must be 0 (unknown) or at least 1 byte per second",
+        )
     if speed is None and body.bytes_uploaded > previous_bytes:
         elapsed = (utcnow() - previous_at).total_seconds()
         speed = (body.bytes_uploaded - previous_bytes) / elapsed if elapsed > 0 else None
@@ -176,7 +183,7 @@ def record_progress(session: UploadSession, body: ProgressReport, settings: Sett
     session.upload_progress = 100.0 * body.bytes_uploaded / session.file_size
     session.upload_speed_bps = speed
     remaining = session.file_size - body.bytes_uploaded
-    session.eta_seconds = int(remaining / speed + 0.5) if speed else None
+    session.eta_seconds = min(MAX_ETA_SECONDS, int(remaining / speed + 0.5)) if speed else None
     session.status = "uploading"
     touch(session, settings)
 

@@ -108,3 +108,22 @@ def test_list_parameters_are_validated(server: LiveServer) -> None:
     for params in ({"page": 0}, {"limit": 1000}, {"status": "weird"}):
         answer = account.get("/api/v1/media/user/media", params=params)
         assert answer.status_code == 422, params
+
+
+def test_a_vanishing_upload_speed_is_400_not_an_overflow(server: LiveServer) -> None:
+    account = new_account(server)
+    started = account.post(
+        "/api/v1/media/upload/initiate",
+        json={"filename": "a.mp4", "fileSize": 100_000_000, "contentType": "video/mp4"},
+    )
+    key = started.json()["data"]["sessionKey"]
+    answer = account.put(
+        f"/api/v1/media/upload/progress/{key}",
+        json={"bytesUploaded": 10, "uploadSpeedBps": 1e-300},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_progress"
+    slow = account.put(
+        f"/api/v1/media/upload/progress/{key}", json={"bytesUploaded": 10, "uploadSpeedBps": 1}
+    )
+    assert slow.status_code == 200, slow.text
