@@ -185,12 +185,14 @@ def server_process(data_dir: Path, env: dict[str, str] | None = None) -> Iterato
 
 
 @contextmanager
-def signed_in_daemon(server: ServerProcess, home: Path) -> Iterator[Any]:
+def signed_in_daemon(
+    server: ServerProcess, home: Path, env: dict[str, str] | None = None
+) -> Iterator[Any]:
     """A real daemon process (``reeldrop daemon``) signed in as a fresh instructor."""
     from tests.support.daemon import DaemonProcess
 
     email, password = server.add_instructor()
-    daemon = DaemonProcess(home).start(timeout=60)
+    daemon = DaemonProcess(home, env).start(timeout=60)
     try:
         daemon.login(server.url, email, password, "--insecure-storage")
         yield daemon

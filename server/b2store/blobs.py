@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from server.b2store.errors import B2Error, bad_request
+from server.b2store.spool import Spool
 
 CHUNK = 1 << 20
 
@@ -35,28 +36,30 @@ class BlobDir:
         if data_length < 0:
             raise bad_request("Content-Length is too small for hex_digits_at_end")
         tmp = self.root / "tmp" / uuid.uuid4().hex
-        digest = hashlib.sha1()
         received = 0
         tail = b""
         try:
             with open(tmp, "wb") as out:
-                async for chunk in stream:
-                    if not chunk:
-                        continue
-                    if received + len(chunk) > content_length:
-                        raise bad_request("more bytes were sent than Content-Length declared")
-                    data_part = chunk[: max(0, data_length - received)]
-                    if data_part:
-                        out.write(data_part)
-                        digest.update(data_part)
-                    if len(data_part) < len(chunk):
-                        tail += chunk[len(data_part) :]
-                    received += len(chunk)
+                spool = Spool(out)
+                try:
+                    async for chunk in stream:
+                        if not chunk:
+                            continue
+                        if received + len(chunk) > content_length:
+                            raise bad_request("more bytes were sent than Content-Length declared")
+                        data_part = chunk[: max(0, data_length - received)]
+                        if data_part:
+                            await spool.add(data_part)
+                        if len(data_part) < len(chunk):
+                            tail += chunk[len(data_part) :]
+                        received += len(chunk)
+                    actual = await spool.finish()
+                finally:
+                    spool.settle()
             if received != content_length:
                 raise bad_request(
                     f"the body had {received} bytes but Content-Length said {content_length}"
                 )
-            actual = digest.hexdigest()
             expected = tail.decode("ascii", "replace").lower() if sha1_at_end else declared_sha1
             if expected != "do_not_verify" and expected.lower() != actual:
                 raise bad_request("sha1 did not match data received", "bad_request")

@@ -1,0 +1,67 @@
+"""Before and after: the same measurements with the code of another tree (``git archive``
+of an earlier commit, unpacked) and with this one, interleaved on one file.
+
+``python -m bench.compare OLD_TREE [SIZE_MB]`` prints a Markdown table."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.daemon_upload import daemon_upload
+from bench.receive import _store_once
+from bench.settings import MIB
+from bench.stack import server_process, signed_in_daemon
+from bench.throughput import settle
+from bench.videos import make_big_video, restamp, warm
+
+
+def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
+    trees = {"before": {"PYTHONPATH": old_tree}, "after": {}}
+    upload: dict[str, list[float]] = {k: [] for k in trees}
+    reads: dict[str, list[float]] = {k: [] for k in trees}
+    first: dict[str, list[float]] = {k: [] for k in trees}
+    rss: dict[str, list[int]] = {k: [] for k in trees}
+    receive: dict[str, list[float]] = {k: [] for k in trees}
+    with tempfile.TemporaryDirectory(prefix="reeldrop-compare-") as tmp_name:
+        tmp = Path(tmp_name)
+        video = make_big_video(tmp / "lecture.mp4", size_mb * MIB)
+        size = video.stat().st_size
+        for _ in range(repeats):
+            for label, env in trees.items():
+                with server_process(tmp / f"server-{label}", env) as server:
+                    restamp(video)
+                    warm(video)
+                    receive[label].append(_store_once(server, video)[0])
+                    server.delete_all()
+                    with signed_in_daemon(server, tmp / f"home-{label}", env) as daemon:
+                        restamp(video)
+                        warm(video)
+                        settle([server.pid, daemon.proc.pid])
+                        run = daemon_upload(server, daemon, video)
+                        settle([server.pid, daemon.proc.pid])
+                    server.delete_all()
+                upload[label].append(run.seconds)
+                reads[label].append(run.rchar / size)
+                first[label].append(run.first_byte_seconds or float("nan"))
+                rss[label].append(run.peak_rss)
+    m = statistics.median
+    print(f"| {size_mb} MiB, median of {repeats} | before | after | after / before |")
+    print("| --- | --- | --- | --- |")
+    rows = [
+        ("`reeldrop upload --wait`", upload, "s"),
+        ("daemon reads (rchar / size)", reads, ""),
+        ("first part on the wire", first, "s"),
+        ("store: parts of the raw client received", receive, "s"),
+    ]
+    for name, values, unit in rows:
+        b, a = m(values["before"]), m(values["after"])
+        print(f"| {name} | {b:.2f} {unit} | {a:.2f} {unit} | {a / b:.2f} |")
+    b, a = max(rss["before"]), max(rss["after"])
+    print(f"| daemon peak RSS | {b / MIB:.0f} MiB | {a / MIB:.0f} MiB | {a / b:.2f} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1024)
