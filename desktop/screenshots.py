@@ -24,10 +24,10 @@ from desktop import palette
 from desktop.app import DesktopApp
 from desktop.bridge import DaemonBridge
 from desktop.tasks import pending
-from desktop.views.add_dialogs import CoursePickerDialog, FolderChoiceDialog
+from desktop.views.add_dialogs import CoursePickerDialog, FolderChoiceDialog, WatchFolderDialog
 from desktop.views.attach_dialog import AttachDialog
 from shared.control.client import ControlClient
-from shared.control.schemas import AccountView, JobError, JobState, JobView
+from shared.control.schemas import AccountView, FolderView, JobError, JobState, JobView
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 COURSES: list[dict[str, Any]] = [
@@ -55,6 +55,29 @@ class SampleClient:
     def media(self, page: int = 1, limit: int = 50, **_filters: object) -> dict[str, object]:
         items = sample_media()
         return {"items": items, "page": page, "limit": limit, "total": len(items)}
+
+    def watch_list(self) -> list[FolderView]:
+        return [
+            FolderView(path="/home/ada/Lectures/Physics", course_id="c1", state="watching"),
+            FolderView(
+                path="/home/ada/Zoom recordings",
+                course_id="c2",
+                after_upload="move",
+                state="watching",
+                waiting=1,
+            ),
+            FolderView(
+                path="/mnt/lab-share/Seminars",
+                recursive=False,
+                state="polling",
+                error="the share does not report changes; scanned every 10 s",
+            ),
+            FolderView(
+                path="/media/ada/USB/Week 4",
+                state="missing",
+                error="unplugged drive? watching resumes when it is back",
+            ),
+        ]
 
     def close(self) -> None:
         pass
@@ -160,9 +183,14 @@ def build(folder: Path) -> DesktopApp:
     window.jobs_model.reset_jobs(sample_jobs(folder))
     window._on_account(ACCOUNT)
     window.settings_page.load()
+    window.folders.load()
     window.resize(1180, 620)
     window.show()
-    settle(lambda: bool(window.catalog.courses and window.settings_page.values))
+    settle(
+        lambda: bool(
+            window.catalog.courses and window.settings_page.values and window.folders.folders
+        )
+    )
     return desktop
 
 
@@ -208,6 +236,7 @@ def render(out: Path, dark: bool) -> list[Path]:
             window.library.select("m0")
 
         page("library", window.library, library)
+        page("folders", window.folders, lambda: window.folders.show_folders(window.folders.folders))
         page("settings", window.settings_page)
         page("account", window.account_page)
 
@@ -238,6 +267,7 @@ def render(out: Path, dark: bool) -> list[Path]:
                 FolderChoiceDialog(Path("/home/ada/Lectures/Week 3"), COURSES, True, window),
             ),
             ("dialog-attach", AttachDialog("Welcome.mp4", window.catalog.videos(), window)),
+            ("dialog-watch", WatchFolderDialog(Path("/home/ada/Zoom recordings"), COURSES, window)),
         ]
         for name, dialog in dialogs:
             dialog.show()

@@ -42,8 +42,13 @@ def run_task(
 
     def finish(handler: Callable[[Any], None] | None, value: Any) -> None:
         _pending.discard(task)
-        if handler is not None:
+        if handler is None:
+            return
+        try:
             handler(value)
+        except RuntimeError as exc:  # the view that asked was closed meanwhile: drop the answer
+            if "already deleted" not in str(exc):
+                raise
 
     task.signals.done.connect(lambda result: finish(on_done, result))
     task.signals.failed.connect(lambda exc: finish(on_failed, exc))

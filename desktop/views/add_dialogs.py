@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ class CoursePickerDialog(QDialog):
         self.files = files
         self.setWindowTitle("Upload videos")
         count = len(files)
-        what = files[0].name if count == 1 else f"{count} videos"
+        what = html.escape(files[0].name) if count == 1 else f"{count} videos"
         title = QLabel(f"<b>Upload {what}</b>")
         title.setWordWrap(True)
         self.course = course_combo(courses, self)
@@ -80,7 +81,7 @@ class FolderChoiceDialog(QDialog):
         super().__init__(parent)
         self.folder = folder
         self.setWindowTitle("Add a folder")
-        title = QLabel(f"<b>{folder.name or folder}</b>")
+        title = QLabel(f"<b>{html.escape(folder.name or str(folder))}</b>")
         text = QLabel(
             "Upload the videos in this folder once, or watch it and upload every new video "
             "that appears in it?"
@@ -109,6 +110,47 @@ class FolderChoiceDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addLayout(form)
+        layout.addWidget(self.move_after)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def course_id(self) -> str | None:
+        return self.course.currentData()
+
+
+class WatchFolderDialog(QDialog):
+    """Watch a folder: which course its videos belong to, subfolders, what happens after."""
+
+    def __init__(
+        self, folder: Path, courses: list[dict[str, Any]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.setWindowTitle("Watch a folder")
+        title = QLabel(f"<b>{html.escape(str(folder))}</b>")
+        title.setWordWrap(True)
+        text = QLabel(
+            "Videos already in it and every new one are uploaded once their recording is finished."
+        )
+        text.setWordWrap(True)
+        self.course = course_combo(courses, self)
+        self.recursive = QCheckBox("Include subfolders")
+        self.recursive.setChecked(True)
+        self.move_after = QCheckBox("Move uploaded videos into an “Uploaded” subfolder")
+        form = QFormLayout()
+        form.addRow("&Course:", self.course)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.watch_button = buttons.addButton("Watch", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.watch_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(12)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.recursive)
         layout.addWidget(self.move_after)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)

@@ -16,7 +16,6 @@ from desktop.catalog import CourseCatalog
 from desktop.errors import describe
 from desktop.tasks import run_task
 from desktop.views.add_dialogs import CoursePickerDialog, FolderChoiceDialog
-from shared.control.client import ControlClient
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.webm *.avi *.mkv *.m4v);;All files (*)"
 
@@ -34,10 +33,6 @@ class AddController(QObject):
         self._bridge, self._catalog, self._window = bridge, catalog, window
         self.pending: QDialog | None = None
         self._queue: list[Path] = []
-
-    @staticmethod
-    def can_watch() -> bool:
-        return hasattr(ControlClient, "watch_add")
 
     def choose_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self._window, "Add videos", "", VIDEO_FILTER)
@@ -73,7 +68,7 @@ class AddController(QObject):
         if not self._queue:
             return
         folder = self._queue.pop(0)
-        dialog = FolderChoiceDialog(folder, self._catalog.courses, self.can_watch(), self._window)
+        dialog = FolderChoiceDialog(folder, self._catalog.courses, True, self._window)
         dialog.finished.connect(lambda result: self._folder_chosen(dialog, result))
         self._open(dialog)
 
@@ -108,9 +103,7 @@ class AddController(QObject):
         path = str(folder.expanduser().resolve())
         after = "move" if move else "keep"
         run_task(
-            lambda: self._bridge.client().watch_add(
-                path, course_id=course_id, after_upload=after
-            ),
+            lambda: self._bridge.client().watch_add(path, course_id=course_id, after_upload=after),
             lambda _view: self.message.emit(f"Watching {folder.name} for new videos."),
             self._failed,
         )

@@ -29,6 +29,7 @@ from desktop.summary import Summary, summarize
 from desktop.views.account_page import AccountPage
 from desktop.views.adding import AddController, local_paths
 from desktop.views.banner import Banner
+from desktop.views.folders_page import FoldersPage
 from desktop.views.library_page import LibraryPage
 from desktop.views.settings_page import SettingsPage
 from desktop.views.uploads_page import UploadsPage
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Sections")
         self.nav.setIconSize(QSize(20, 20))
-        self.nav.setFixedWidth(176)
+        self.nav.setFixedWidth(190)
         self.pages = QStackedWidget()
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
 
@@ -74,10 +75,12 @@ class MainWindow(QMainWindow):
         self.account_page = AccountPage(bridge)
         self.account_page.signedIn.connect(self._on_account)
         self.library = LibraryPage(bridge, self.catalog)
+        self.folders = FoldersPage(bridge, self.catalog)
         self.settings_page = SettingsPage(bridge)
         self.settings_page.changeServerRequested.connect(self._change_server)
         self.add_page("Uploads", "nav-uploads", self.uploads)
         self.add_page("Library", "nav-library", self.library)
+        self.add_page("Watched folders", "nav-folders", self.folders)
         self.add_page("Settings", "nav-settings", self.settings_page)
         self.add_page("Account", "nav-account", self.account_page)
         self.pages.currentChanged.connect(self._page_shown)
@@ -140,6 +143,7 @@ class MainWindow(QMainWindow):
     def _on_connected(self, status: StatusView) -> None:
         self.jobs_model.reset_jobs(status.jobs)
         self.settings_page.load()
+        self.folders.load()
         connectivity = getattr(status, "connectivity", None)
         if connectivity is not None:
             self._on_connectivity(connectivity.model_dump(by_alias=True))

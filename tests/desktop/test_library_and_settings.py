@@ -90,11 +90,14 @@ def test_settings_page_changes_the_daemon(
     page.bandwidth.setText("5MB/s")
     page.concurrent.setValue(3)
     page.notifications.setChecked(False)
+    assert page.quiet.isVisibleTo(page)
+    page.quiet.setValue(7)
     page.save()
     qtbot.waitUntil(lambda: page.result.text().startswith("Saved"), timeout=60_000)
     assert client.settings()["bandwidth-limit"] == "5MB/s"
     assert client.settings()["concurrent-uploads"] == "3"
     assert client.settings()["notifications"] == "off"
+    assert client.settings()["quiet-seconds"] == "7"
     assert running.app.notifier.enabled is False
 
     client.set_setting("concurrent-uploads", "4")  # another client changes it: the page follows

@@ -9,8 +9,24 @@ from pytestqt.qtbot import QtBot
 
 from desktop import screenshots
 
-VIEWS = ["uploads", "uploads-empty", "library", "settings", "account", "sign-in", "daemon-down"]
-DIALOGS = ["dialog-course", "dialog-folder", "dialog-attach", "dialog-quit", "dialog-delete"]
+VIEWS = [
+    "uploads",
+    "uploads-empty",
+    "library",
+    "folders",
+    "settings",
+    "account",
+    "sign-in",
+    "daemon-down",
+]
+DIALOGS = [
+    "dialog-course",
+    "dialog-folder",
+    "dialog-attach",
+    "dialog-watch",
+    "dialog-quit",
+    "dialog-delete",
+]
 
 
 def test_every_view_and_dialog_in_light_and_dark(qtbot: QtBot, tmp_path: Path) -> None:
