@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
+
+from desktop.views.dialog_parts import accept_buttons, roomy_layout
 
 
 def course_combo(courses: list[dict[str, Any]], parent: QWidget | None = None) -> QComboBox:
@@ -45,14 +46,8 @@ class CoursePickerDialog(QDialog):
         self.course = course_combo(courses, self)
         form = QFormLayout()
         form.addRow("&Course:", self.course)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.upload_button = buttons.addButton("Upload", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.upload_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(12)
+        buttons, self.upload_button = accept_buttons(self, "Upload")
+        layout = roomy_layout(self)
         layout.addWidget(title)
         if count > 1:
             names = QLabel(", ".join(f.name for f in files[:4]) + (" …" if count > 4 else ""))
@@ -104,9 +99,7 @@ class FolderChoiceDialog(QDialog):
         self.once_button.clicked.connect(lambda: self.done(self.ONCE))
         self.watch_button.clicked.connect(lambda: self.done(self.WATCH))
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(12)
+        layout = roomy_layout(self)
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addLayout(form)
@@ -139,14 +132,8 @@ class WatchFolderDialog(QDialog):
         self.move_after = QCheckBox("Move uploaded videos into an “Uploaded” subfolder")
         form = QFormLayout()
         form.addRow("&Course:", self.course)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.watch_button = buttons.addButton("Watch", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.watch_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(12)
+        buttons, self.watch_button = accept_buttons(self, "Watch")
+        layout = roomy_layout(self)
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addLayout(form)

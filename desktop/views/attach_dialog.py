@@ -7,12 +7,12 @@ import html
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QVBoxLayout,
     QWidget,
 )
+
+from desktop.views.dialog_parts import accept_buttons, roomy_layout
 
 
 class AttachDialog(QDialog):
@@ -29,14 +29,9 @@ class AttachDialog(QDialog):
             self.video.addItem(label, video_id)
         form = QFormLayout()
         form.addRow("Course &video:", self.video)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.attach_button = buttons.addButton("Attach", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons, self.attach_button = accept_buttons(self, "Attach")
         self.attach_button.setEnabled(bool(videos))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(12)
+        layout = roomy_layout(self)
         layout.addWidget(title)
         if not videos:
             layout.addWidget(QLabel("You have no course videos to attach to yet."))
