@@ -65,6 +65,8 @@ def test_dropped_video_uploads_and_shows_done(
 ) -> None:
     signed_in(qtbot, running)
     window = running.window
+    notified: list[str] = []
+    running.app.notifier.shown.connect(lambda title, text: notified.append(f"{title}: {text}"))
     assert drop_files(window, [videos["mp4"]])
     qtbot.waitUntil(lambda: isinstance(window.adder.pending, CoursePickerDialog), timeout=10_000)
     picker = window.adder.pending
@@ -80,6 +82,8 @@ def test_dropped_video_uploads_and_shows_done(
     job = running.daemon.client().jobs()[0]
     assert job.state == "done" and job.course_id == running.course_id
     assert job.source == "window"
+    qtbot.waitUntil(lambda: bool(notified), timeout=30_000)
+    assert notified == ["Upload finished: lecture.mp4 is in your library."]
 
     assert window.uploads.select_job(job.id)
     actions = window.uploads.actions_
