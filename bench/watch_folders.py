@@ -45,6 +45,9 @@ class RecordingSink:
     def content_sha1(self, job_id: str) -> str | None:
         return None
 
+    def job_state(self, job_id: str) -> str | None:
+        return None
+
     def subscribe(self) -> queue.Queue[JobEvent]:
         return queue.Queue()
 

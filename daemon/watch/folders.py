@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from daemon.core.errors import CoreError
+from daemon.watch.ignore import UPLOADED_DIR
 from daemon.watch.registry import FolderConfig
 from shared.control.schemas import FolderView
 
@@ -43,6 +44,10 @@ class FolderRuntime:
     @property
     def root(self) -> Path:
         return Path(self.config.path)
+
+    @property
+    def uploaded_dir(self) -> Path:
+        return self.root / UPLOADED_DIR
 
     @property
     def moves_uploaded(self) -> bool:

@@ -22,12 +22,14 @@ FIXES = {
     errno.ENOSPC: (
         "the system's limit of file watches is reached (inotify, ENOSPC); fix: raise it, "
         "e.g. `sudo sysctl fs.inotify.max_user_watches=524288` and add "
-        "`fs.inotify.max_user_watches=524288` to /etc/sysctl.d/90-reeldrop.conf"
+        "`fs.inotify.max_user_watches=524288` to /etc/sysctl.d/90-reeldrop.conf, then "
+        "add the folder again"
     ),
     errno.EMFILE: (
         "the system's limit of watch instances is reached (inotify, EMFILE); fix: raise it, "
         "e.g. `sudo sysctl fs.inotify.max_user_instances=1024` and add "
-        "`fs.inotify.max_user_instances=1024` to /etc/sysctl.d/90-reeldrop.conf"
+        "`fs.inotify.max_user_instances=1024` to /etc/sysctl.d/90-reeldrop.conf, then "
+        "add the folder again"
     ),
 }
 

@@ -88,6 +88,16 @@ class WatchRegistry:
             ).scalars()
             return [_taken(r) for r in rows]
 
+    def submitted_from(self, folder: str) -> list[Taken]:
+        """Files of this folder handed to the jobs (latest record per path)."""
+        with self.factory() as db:
+            rows = db.execute(
+                select(WatchedFile)
+                .where(WatchedFile.folder == folder, WatchedFile.outcome == "submitted")
+                .order_by(WatchedFile.id)
+            ).scalars()
+            return list({row.path: _taken(row) for row in rows}.values())
+
     def for_job(self, job_id: str) -> Taken | None:
         with self.factory() as db:
             row = (

@@ -32,6 +32,8 @@ class JobSink(Protocol):
 
     def content_sha1(self, job_id: str) -> str | None: ...
 
+    def job_state(self, job_id: str) -> str | None: ...
+
     def subscribe(self) -> queue.Queue[JobEvent]: ...
 
     def unsubscribe(self, subscription: queue.Queue[JobEvent]) -> None: ...
@@ -81,6 +83,12 @@ class CoreJobSink:
     def content_sha1(self, job_id: str) -> str | None:
         try:
             return self.core.store.get(job_id).content_sha1
+        except JobNotFound:
+            return None
+
+    def job_state(self, job_id: str) -> str | None:
+        try:
+            return str(self.core.store.get(job_id).state)
         except JobNotFound:
             return None
 

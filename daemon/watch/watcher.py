@@ -154,6 +154,10 @@ class Watcher:
                 log.warning("watching %s natively failed: %s", folder.root, error)
             folder.needs_scan = True
             self._set(folder, FolderState.SCANNING, error)
+        if folder.moves_uploaded:  # uploads that finished while nobody was listening
+            for record in self.registry.submitted_from(folder.config.path):
+                if record.job_id and not Path(record.path).is_relative_to(folder.uploaded_dir):
+                    self.finished_jobs.put(record.job_id)
         self.wake()
         return folder
 
@@ -335,6 +339,8 @@ class Watcher:
         with self._lock:
             folder = self.folders.get(self.keeper.folder_of(record))
         if folder is None or not folder.moves_uploaded:
+            return
+        if self.sink.job_state(job_id) not in ("done", "duplicate"):
             return
         with contextlib.suppress(OSError):
             self.keeper.move_to_uploaded(record, folder.root)

@@ -164,6 +164,23 @@ def test_folder_options_course_move_after_upload_and_a_folder_that_comes_back(
     assert len(jobs_under(daemon, folder)) == 2, "nothing in Uploaded/ was taken again"
 
 
+def test_switching_a_folder_to_move_moves_what_it_already_uploaded(
+    signed_in: SignedIn, tmp_path: Path
+) -> None:
+    daemon = signed_in.daemon
+    folder = tmp_path / "lectures"
+    start_watching(daemon, folder)
+    (folder / "week1").mkdir()
+    lecture = distinct_video(folder / "week1" / "lecture.mp4", 1)
+    assert wait_for_file(daemon, lecture).state == "done"
+    assert lecture.exists(), "keep leaves the file"
+    result = daemon.cli("watch", "add", str(folder), "--after-upload", "move")
+    assert result.returncode == 0, result.stderr
+    moved = folder / "Uploaded" / "week1" / "lecture.mp4"
+    wait_until(moved.exists, 60, "the file uploaded before the switch was not moved")
+    assert not lecture.exists() and len(jobs_under(daemon, folder)) == 1
+
+
 def test_bad_watch_requests_get_clear_errors(signed_in: SignedIn, tmp_path: Path) -> None:
     daemon = signed_in.daemon
     result = daemon.cli("watch", "add", str(tmp_path / "nowhere"))
@@ -176,5 +193,22 @@ def test_bad_watch_requests_get_clear_errors(signed_in: SignedIn, tmp_path: Path
     assert result.returncode == 1 and "not a watched folder" in result.stderr
     result = daemon.cli("settings", "set", "quiet-seconds", "soon")
     assert result.returncode == 1 and "quiet-seconds" in result.stderr
+    result = daemon.cli("watch", "add", str(tmp_path), "--after-upload", "trash")
+    assert result.returncode == 2 and "keep" in result.stderr
     result = daemon.cli("watch", "list", "--json")
     assert json.loads(result.stdout) == {"folders": []}
+
+    client = daemon.client()
+    http = client._http
+    answer = http.post("/v1/watch", content=b"not json")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_request"
+    answer = http.post("/v1/watch", json={"path": str(tmp_path), "afterUpload": "trash"})
+    assert answer.status_code == 422 and "afterUpload" in answer.json()["error"]["message"]
+    answer = http.post("/v1/watch", content=b"x" * (65 * 1024))
+    assert answer.status_code == 413
+    client.watch_add(str(tmp_path))
+    answer = http.request("DELETE", "/v1/watch", json={"path": str(tmp_path)})
+    assert answer.status_code == 200, answer.text
+    assert client.watch_list() == []
+    answer = http.request("DELETE", "/v1/watch")
+    assert answer.status_code == 422 and "path" in answer.json()["error"]["message"]
