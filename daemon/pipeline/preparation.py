@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,26 +51,36 @@ def prepare(path: Path, policy: Policy, thumbs_dir: Path, job_id: str) -> Prepar
     if not path.is_file():
         raise MediaError("not_found", f"{path.name} does not exist any more")
     size, mtime = wait_until_quiet(path)
-    try:
-        metadata = validate_file(path, policy)
-    except MediaError as exc:
-        if exc.code == "unreadable" and time.time() - mtime < RECENT_WRITE_SECONDS:
-            raise StillBeingWritten(
-                f"{path.name} is not readable yet; it may still be being written"
-            ) from None
-        raise
-    thumbnail = None
-    if policy.thumbnail_generation_enabled:
+    # The content SHA-1 (one pass over the file) runs while ffprobe and ffmpeg, separate
+    # processes, check the file and grab the thumbnail: the upload starts sooner.
+    stop = threading.Event()
+    with ThreadPoolExecutor(1, thread_name_prefix="content-sha1") as hashing:
+        sha1 = hashing.submit(sha1_file, path, stop=stop)
         try:
-            thumbnail = make_thumbnail(
-                path, thumbs_dir / f"{job_id}.jpg", duration=metadata.duration_seconds
-            )
-        except MediaError:
-            thumbnail = None  # a missing thumbnail never blocks a lecture
+            metadata = validate_file(path, policy)
+        except MediaError as exc:
+            stop.set()  # a rejected file needs no SHA-1
+            if exc.code == "unreadable" and time.time() - mtime < RECENT_WRITE_SECONDS:
+                raise StillBeingWritten(
+                    f"{path.name} is not readable yet; it may still be being written"
+                ) from None
+            raise
+        except BaseException:
+            stop.set()
+            raise
+        thumbnail = None
+        if policy.thumbnail_generation_enabled:
+            try:
+                thumbnail = make_thumbnail(
+                    path, thumbs_dir / f"{job_id}.jpg", duration=metadata.duration_seconds
+                )
+            except MediaError:
+                thumbnail = None  # a missing thumbnail never blocks a lecture
+        content_sha1 = sha1.result()
     return Prepared(
         size=size,
         mtime=mtime,
-        sha1=sha1_file(path),
+        sha1=content_sha1,
         content_type=guess_content_type(path),
         metadata=metadata.model_dump(mode="json", by_alias=True),
         thumbnail=thumbnail,

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 
-def sha1_file(path: Path | str, chunk: int = 1 << 20) -> str:
+class HashingStopped(Exception):
+    """The caller no longer needs the SHA-1 (the file was rejected meanwhile)."""
+
+
+def sha1_file(
+    path: Path | str, chunk: int = 1 << 20, stop: threading.Event | None = None
+) -> str:
     digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
+    buffer = bytearray(chunk)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        while n := handle.readinto(view):
+            if stop is not None and stop.is_set():
+                raise HashingStopped()
+            digest.update(view[:n])
     return digest.hexdigest()
