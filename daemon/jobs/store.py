@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,15 +16,30 @@ from daemon.jobs.models import Job, OutboxEntry, utcnow
 from daemon.jobs.states import JobState, check_transition
 from shared.control.schemas import JobError, JobSource, JobView
 
+LIVE_STALE_SECONDS = 5.0
+CLEARED_BY_PROGRESS = {"storage_unreachable", "server_unreachable", "not_signed_in"}
+
 
 class JobStore:
     def __init__(self, factory: sessionmaker[Session], bus: EventBus | None = None) -> None:
         self.factory = factory
         self.bus = bus or EventBus()
-        self.live: dict[str, tuple[float | None, int | None]] = {}  # id -> (speed, eta)
+        self._live: dict[str, tuple[float | None, int | None, float]] = {}
+        """id -> (speed, eta, when measured): kept in memory only."""
+
+    def set_live(self, job_id: str, speed: float | None, eta: int | None) -> None:
+        self._live[job_id] = (speed, eta, time.monotonic())
+
+    def live(self, job_id: str) -> tuple[float | None, int | None]:
+        """Speed and ETA, or none when no byte moved for LIVE_STALE_SECONDS (a stalled
+        upload shows no speed rather than the last one)."""
+        speed, eta, at = self._live.get(job_id, (None, None, 0.0))
+        if time.monotonic() - at > LIVE_STALE_SECONDS:
+            return None, None
+        return speed, eta
 
     def view(self, job: Job) -> JobView:
-        speed, eta = self.live.get(job.id, (None, None))
+        speed, eta = self.live(job.id)
         active = job.state == JobState.UPLOADING
         error = None
         if job.error_code or job.error_message:
@@ -122,14 +138,15 @@ class JobStore:
         ``bytesSent`` never goes backwards: a part sent again after an interruption was
         already counted once.
         """
-        self.live[job_id] = (speed, eta)
+        self.set_live(job_id, speed, eta)
         with self.factory() as db:
             job = db.get(Job, job_id)
             if job is None or job.state != JobState.UPLOADING:
                 return  # a late report from a transfer that was just paused or cancelled
-            if bytes_sent <= (job.bytes_sent or 0):
-                return
-            job.bytes_sent = bytes_sent
+            if bytes_sent > (job.bytes_sent or 0):
+                job.bytes_sent = bytes_sent
+            if job.error_code in CLEARED_BY_PROGRESS:
+                job.error_code = job.error_message = None  # bytes move again: not stale
             db.commit()
         self._announce(job)
 
@@ -142,7 +159,7 @@ class JobStore:
             db.execute(delete(OutboxEntry).where(OutboxEntry.job_id == job_id))
             db.delete(job)
             db.commit()
-        self.live.pop(job_id, None)
+        self._live.pop(job_id, None)
         self.bus.job_removed(job_id)
 
     def find_latest_by_path(self, path: str) -> Job | None:

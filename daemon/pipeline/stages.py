@@ -2,35 +2,38 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 from daemon.core.connectivity import Connectivity
 from daemon.jobs.models import Job, utcnow
 from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
-from daemon.pipeline.preparation import StillBeingWritten, prepare
+from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
+from daemon.pipeline.progress import ProgressReporter
 from daemon.serverapi.client import ServerClient
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
-from daemon.transfer.errors import TransferCancelled, TransferError
+from daemon.transfer.errors import FileChanged, TransferCancelled, TransferError
+from daemon.transfer.meter import ProgressCallback
+from daemon.transfer.part_stream import FileWatch
 from daemon.transfer.target import UploadTarget
-from daemon.transfer.uploader import UploadResult
-from shared.api_schemas import CompleteRequest, InitiateRequest, ProgressReport
+from daemon.transfer.uploader import RetryCallback, UploadResult
+from shared.api_schemas import CompleteRequest, InitiateRequest
 from shared.media.errors import MediaError
 from shared.media.metadata import VideoMetadata
 from shared.policy import Policy
 
 log = logging.getLogger(__name__)
 S = JobState
-PROGRESS_EVERY = 2.0
 SERVER_RETRY_SECONDS = 10
+STORAGE_RETRY_SECONDS = 15
 NOT_SIGNED_IN_WAIT = "waiting: signed out: sign in to continue"
 
 
@@ -46,10 +49,14 @@ class Uploader(Protocol):
         content_sha1: str,
         resume_large_file_id: str | None,
         on_large_file_started: Callable[[str], None],
-        on_progress: Callable[[int], None],
+        on_progress: ProgressCallback,
         refresh_target: Callable[[], UploadTarget],
         cancel: threading.Event,
+        watch: FileWatch | None = None,
+        on_retry: RetryCallback | None = None,
     ) -> UploadResult: ...
+
+    def cancel_large_file(self, target: UploadTarget, large_file_id: str) -> None: ...
 
     def upload_small(
         self, path: Path, target: UploadTarget, storage_key: str, content_type: str
@@ -82,7 +89,8 @@ class Stages:
             if job.state == S.UPLOADING:
                 self.upload(job, cancel)
         except TransferCancelled:
-            pass  # pause/cancel already decided the next state
+            # Pausing and cancelling are normal: one line, no traceback.
+            log.info("job %s: upload stopped (%s)", job_id, self.store.get(job_id).state)
         except NotSignedIn:
             self.on_signed_out()
             self.store.backoff(job_id, 3600, "not_signed_in", NOT_SIGNED_IN_WAIT)
@@ -214,27 +222,35 @@ class Stages:
                 error_message=f"starting again: {exc.message}",
             )
             return
-        reporter = _ProgressReporter(self, job)
+        path = Path(job.path)
         try:
             self.uploader.upload(
-                Path(job.path),
+                path,
                 target,
                 content_type=job.content_type or "video/mp4",
                 content_sha1=str(job.content_sha1),
                 resume_large_file_id=job.large_file_id,
                 on_large_file_started=lambda fid: self.remember_large_file(job.id, fid),
-                on_progress=reporter,
+                on_progress=ProgressReporter(self.store, job, self.client),
                 refresh_target=lambda: self.fresh_target(job),
                 cancel=cancel,
+                watch=FileWatch(path, job.total_bytes, float(job.file_mtime or 0)),
+                on_retry=lambda reason, seconds: self.storage_retry(job.id, seconds),
             )
+        except FileChanged as exc:
+            self.file_changed(job.id, target, exc)
+            return
         except TransferError as exc:
             if exc.transient:
-                self.wait(job.id, 15, "storage_unavailable", f"waiting for storage: {exc}")
+                message = self.connectivity.unreachable(STORAGE_RETRY_SECONDS, "storage")
+                self.wait(job.id, STORAGE_RETRY_SECONDS, "storage_unreachable", message)
             else:
                 self.store.update(
                     job.id, state=S.FAILED, error_code="upload_failed", error_message=exc.message
                 )
             return
+        finally:
+            self.store.set_live(job.id, None, None)
         thumbnail_uploaded = self.upload_thumbnail(job, target)
         request = CompleteRequest(
             session_key=str(job.session_key),
@@ -254,6 +270,38 @@ class Stages:
         )
         self.targets.pop(job.id, None)
 
+    def storage_retry(self, job_id: str, seconds: float) -> None:
+        """Storage did not answer; the uploader tries again in ``seconds``: say so."""
+        message = self.connectivity.unreachable(seconds, "storage")
+        self.store.update(job_id, error_code="storage_unreachable", error_message=message)
+
+    def file_changed(self, job_id: str, target: UploadTarget, exc: FileChanged) -> None:
+        """Stop this upload, drop its session and large file, and start over with the new
+        content once the file is quiet (probing rejects it if it is no longer a video)."""
+        job = self.store.get(job_id)
+        log.info("job %s: %s; starting again once it is quiet", job_id, exc.message)
+        if job.large_file_id:
+            self.uploader.cancel_large_file(target, job.large_file_id)
+        session_key = job.session_key
+
+        def cancel_session(db: Session, j: Job) -> None:
+            if session_key:
+                enqueue(db, j.id, "cancel", {"sessionKey": session_key})
+
+        self.targets.pop(job_id, None)
+        self.store.update(
+            job_id,
+            state=S.QUEUED,
+            error_code="file_changed",
+            error_message=f"{exc.message}; starting again once it is quiet",
+            content_sha1=None,
+            session_key=None,
+            large_file_id=None,
+            bytes_sent=0,
+            next_attempt_at=_later(QUIET_SECONDS),
+            also=cancel_session,
+        )
+
     def remember_large_file(self, job_id: str, large_file_id: str) -> None:
         """Committed before any part is sent, so a crash resumes this very large file."""
         self.store.update(job_id, large_file_id=large_file_id)
@@ -269,37 +317,6 @@ class Stages:
             log.info("thumbnail of job %s not uploaded: %s", job.id, exc.message)
             return False
         return True
-
-
-class _ProgressReporter:
-    """Turns byte counts into live speed/ETA, saved and reported to the server every 2 s."""
-
-    def __init__(self, stages: Stages, job: Job) -> None:
-        self.stages, self.job = stages, job
-        self.started = time.monotonic()
-        self.first: int | None = None
-        self.last_report = 0.0
-
-    def __call__(self, sent: int) -> None:
-        now = time.monotonic()
-        if self.first is None:
-            self.first = sent
-        elapsed = now - self.started
-        speed = (sent - self.first) / elapsed if elapsed > 0.2 and sent > self.first else None
-        eta = int((self.job.total_bytes - sent) / speed + 0.5) if speed else None
-        if now - self.last_report < PROGRESS_EVERY and sent < self.job.total_bytes:
-            self.stages.store.live[self.job.id] = (speed, eta)
-            return
-        self.last_report = now
-        self.stages.store.progress(self.job.id, sent, speed, eta)
-        client = self.stages.client()
-        if client is not None and self.job.session_key:
-            # Progress is advisory; ``complete`` carries the final state.
-            with contextlib.suppress(ServerUnavailable, ServerRejected, NotSignedIn):
-                client.report_progress(
-                    self.job.session_key,
-                    ProgressReport(bytes_uploaded=sent, upload_speed_bps=speed),
-                )
 
 
 def _later(seconds: float) -> datetime:

@@ -10,7 +10,7 @@ import requests
 from b2sdk.v2 import B2Api, B2HttpApiConfig, Bucket, InMemoryAccountInfo
 from b2sdk.v2 import exception as b2_exceptions
 
-from daemon.transfer.errors import CredentialsExpired, TransferError
+from daemon.transfer.errors import CredentialsExpired, ReadStopped, TransferError
 from daemon.transfer.target import UploadTarget
 from shared import __version__
 
@@ -43,6 +43,8 @@ def _session_factory() -> requests.Session:
 def b2_errors() -> Iterator[None]:
     try:
         yield
+    except ReadStopped as exc:
+        raise exc.reason from None
     except AUTH_ERRORS as exc:
         raise CredentialsExpired(f"storage refused the upload key ({type(exc).__name__})") from None
     except TRANSIENT_ERRORS as exc:

@@ -13,6 +13,7 @@ from b2sdk.v2 import B2Api, InMemoryAccountInfo
 
 from daemon.transfer.b2_session import PART_WORKERS
 from server.b2store.bootstrap import storage_info
+from shared.control.schemas import TERMINAL_STATES
 from tests.support.api import PASSWORD, add_user, sign_in
 from tests.support.daemon import DaemonProcess, wait_until
 from tests.support.live_server import LiveServer, live_server
@@ -24,8 +25,14 @@ MIB = 1 << 20
 @pytest.fixture(scope="module")
 def big_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(
-        tmp_path_factory.mktemp("big") / "long lecture.mp4", seconds=4, size_bytes=12_000_000
+        tmp_path_factory.mktemp("big") / "long lecture.mp4", seconds=4, size_bytes=26_000_000
     )
+
+
+def part_size(server: LiveServer) -> int:
+    """The part size the server recommends (``CHUNK_SIZE_MB``), which the daemon uses."""
+    policy = httpx.get(f"{server.url}/api/v1/media/policy").json()["data"]
+    return int(policy["chunkSizeMb"]) * MIB
 
 
 def master(server: LiveServer) -> B2Api:
@@ -64,8 +71,9 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
     daemon = DaemonProcess(tmp_path / "home").start()
     try:
         daemon.login(stack_server.url, email, PASSWORD, "--insecure-storage")
-        assert daemon.cli("settings", "set", "bandwidth-limit", "2MB/s").returncode == 0
+        assert daemon.cli("settings", "set", "bandwidth-limit", "4MB/s").returncode == 0
         (job,) = daemon.client().add([str(big_video)])
+        part = part_size(stack_server)
         user_prefix = f"videos/{sign_in(stack_server, email).user_id}/"
 
         def unfinished_ids() -> list[str]:
@@ -86,13 +94,24 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
         ]
 
         daemon.start()
-        done = daemon.wait_for_job(job.id)
+        seen = [daemon.job(job.id).bytes_sent]
+        wait_until(
+            lambda: (
+                seen.append(daemon.job(job.id).bytes_sent)
+                or daemon.job(job.id).state in TERMINAL_STATES
+            ),
+            120,
+            "the resumed upload never finished",
+        )
+        done = daemon.job(job.id)
         assert done.state == "done", done.error
+        assert seen == sorted(seen), "bytesSent never goes backwards"
+        assert all(b >= kept for b in seen if b > seen[0]), "stored parts count as sent"
         size = big_video.stat().st_size
         after_restart = received(stack_server, api, large_id) - before_restart
         assert after_restart == size - kept, "after the restart only the missing parts were sent"
         resent = before_restart + after_restart - size
-        assert 0 < resent <= len(in_flight) * MIB, "at most the parts in flight were sent twice"
+        assert 0 < resent <= len(in_flight) * part, "at most the parts in flight were sent twice"
         assert len(in_flight) <= PART_WORKERS, f"{len(in_flight)} parts were in flight at once"
         for number in stored:
             assert received(stack_server, api, f"{large_id}#{number}") == stored[number], (

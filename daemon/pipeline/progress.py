@@ -1,0 +1,57 @@
+"""Live progress of one upload: bytes done for the bar, speed and ETA from bytes really on
+the wire over the last few seconds; saved and told to the server every two seconds."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable
+
+from daemon.jobs.models import Job
+from daemon.jobs.store import JobStore
+from daemon.serverapi.client import ServerClient
+from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
+from shared.api_schemas import ProgressReport
+
+PROGRESS_EVERY = 2.0
+SPEED_WINDOW = 5.0
+
+
+class ProgressReporter:
+    def __init__(
+        self, store: JobStore, job: Job, client: Callable[[], ServerClient | None]
+    ) -> None:
+        self.store, self.job, self.client = store, job, client
+        self.samples: deque[tuple[float, int]] = deque()
+        self.last_report = 0.0
+
+    def speed(self, now: float, wire: int) -> float | None:
+        """Bytes per second on the wire over the last SPEED_WINDOW seconds."""
+        self.samples.append((now, wire))
+        while len(self.samples) > 2 and now - self.samples[1][0] >= SPEED_WINDOW:
+            self.samples.popleft()
+        first_at, first_wire = self.samples[0]
+        elapsed = now - first_at
+        if elapsed < 0.5:
+            return None
+        return max(0.0, (wire - first_wire) / elapsed)
+
+    def __call__(self, done: int, wire: int) -> None:
+        now = time.monotonic()
+        speed = self.speed(now, wire)
+        left = max(0, self.job.total_bytes - done)
+        eta = int(left / speed + 0.5) if speed else None
+        if now - self.last_report < PROGRESS_EVERY and done < self.job.total_bytes:
+            self.store.set_live(self.job.id, speed, eta)
+            return
+        self.last_report = now
+        self.store.progress(self.job.id, done, speed, eta)
+        client = self.client()
+        if client is not None and self.job.session_key:
+            # Progress is advisory; ``complete`` carries the final state.
+            with contextlib.suppress(ServerUnavailable, ServerRejected, NotSignedIn):
+                client.report_progress(
+                    self.job.session_key,
+                    ProgressReport(bytes_uploaded=done, upload_speed_bps=speed),
+                )
