@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         client_commands,
         desktop_integration,
         gui_command,
+        library_commands,
         probe_command,
         watch_commands,
     )
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     server_cli.register(subparsers)
     daemon_cli.register(subparsers)
     client_commands.register(subparsers)
+    library_commands.register(subparsers)
     probe_command.register(subparsers)
     desktop_integration.register(subparsers)
     doctor_command.register(subparsers)

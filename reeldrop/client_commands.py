@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.control.client import ControlClient, ControlError, DaemonUnavailable
-from shared.control.schemas import SUCCESS_STATES, TERMINAL_STATES
+from shared.control.schemas import SUCCESS_STATES
 
 
 def _client() -> ControlClient:
@@ -44,6 +44,7 @@ def logout(_args: argparse.Namespace) -> int:
 
 def upload(args: argparse.Namespace) -> int:
     from reeldrop.daemon_process import ensure_daemon
+    from reeldrop.progress_view import ProgressDisplay, final_line, follow
 
     client = ensure_daemon()  # "Open with ReelDrop" may be the first thing a user does
     paths = [str(Path(p).expanduser().resolve()) for p in args.files]
@@ -51,41 +52,43 @@ def upload(args: argparse.Namespace) -> int:
     if not jobs:
         print("no video files found in what was given", file=sys.stderr)
         return 1
-    for job in jobs:
-        print(f"{job.id}  {job.path}")
     if not args.wait:
+        for job in jobs:
+            print(f"{job.id}  {job.path}")
         return 0
-    ids = {job.id for job in jobs}
-    final = _wait_for(client, ids)
-    failures = [j for j in final if j.state not in SUCCESS_STATES]
-    for job in failures:
-        print(
-            f"{job.path}: {job.state}: {job.error.message if job.error else 'no reason given'}",
-            file=sys.stderr,
-        )
-    return 1 if failures else 0
-
-
-def _wait_for(client: ControlClient, ids: set[str]) -> list[Any]:
-    for event in client.events():
-        if event is None or (event.job is not None and event.job.id in ids):
-            current = [j for j in client.jobs() if j.id in ids]
-            if all(j.state in TERMINAL_STATES for j in current):
-                return current
-    return [j for j in client.jobs() if j.id in ids]
+    ids = [job.id for job in jobs]
+    final = follow(lambda: [client.job(i) for i in ids], ProgressDisplay())
+    for job in final:
+        print(final_line(job))
+    return 0 if all(j.state in SUCCESS_STATES for j in final) else 1
 
 
 def status(args: argparse.Namespace) -> int:
-    jobs = _client().jobs()
+    from reeldrop.progress_view import status_line
+
+    client = _client()
     if args.json:
-        print(json.dumps({"jobs": [j.model_dump(mode="json", by_alias=True) for j in jobs]}))
+        print(json.dumps(client.status().model_dump(mode="json", by_alias=True)))
         return 0
-    if not jobs:
+    current = client.status()
+    if not current.account.signed_in and current.account.notice:
+        print(
+            f"{current.account.notice} (reeldrop login --server URL --email EMAIL "
+            "--password-stdin [--insecure-storage])"
+        )
+    if current.connectivity.server == "unreachable" and current.connectivity.message:
+        print(current.connectivity.message)
+    if not current.jobs:
         print("No uploads yet.")
-    for job in jobs:
-        pct = f"{100 * job.bytes_sent / job.total_bytes:5.1f}%" if job.total_bytes else "    -"
-        extra = f"  {job.error.message}" if job.error else ""
-        print(f"{job.id}  {job.state:<11} {pct}  {job.filename}{extra}")
+    for job in current.jobs:
+        print(status_line(job))
+    return 0
+
+
+def clear(args: argparse.Namespace) -> int:
+    removed = _client().clear(all=args.all)
+    which = "ended" if args.all else "finished"
+    print(f"Removed {removed} {which} upload{'s' if removed != 1 else ''} from the list.")
     return 0
 
 
@@ -121,7 +124,7 @@ def settings(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guarded(handler: Any) -> Any:
+def guarded(handler: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
             return int(handler(args))
@@ -145,26 +148,30 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="without a keyring, keep the sign-in in a file only you can read",
     )
-    p.set_defaults(handler=_guarded(login))
+    p.set_defaults(handler=guarded(login))
 
     p = subparsers.add_parser("logout", help="sign out and revoke the sign-in")
-    p.set_defaults(handler=_guarded(logout))
+    p.set_defaults(handler=guarded(logout))
 
     p = subparsers.add_parser("upload", help="upload videos or folders of videos")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--course", help="course id the videos belong to")
     p.add_argument("--wait", action="store_true", help="wait until every file is done")
-    p.set_defaults(handler=_guarded(upload))
+    p.set_defaults(handler=guarded(upload))
 
-    p = subparsers.add_parser("status", help="list uploads and their state")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=_guarded(status))
+    p = subparsers.add_parser("status", help="sign-in, connection and uploads with speed and ETA")
+    p.add_argument("--json", action="store_true", help="the daemon's whole status as JSON")
+    p.set_defaults(handler=guarded(status))
+
+    p = subparsers.add_parser("clear", help="remove finished uploads from the list")
+    p.add_argument("--all", action="store_true", help="also failed, rejected and cancelled uploads")
+    p.set_defaults(handler=guarded(clear))
 
     for name in ("pause", "resume", "cancel", "retry"):
         p = subparsers.add_parser(name, help=f"{name} one upload or all")
         p.add_argument("job_id", nargs="?", metavar="JOB_ID")
         p.add_argument("--all", action="store_true")
-        p.set_defaults(handler=_guarded(act))
+        p.set_defaults(handler=guarded(act))
 
     p = subparsers.add_parser("settings", help="show or change settings")
     actions = p.add_subparsers(dest="action", required=True)
@@ -174,4 +181,4 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     put = actions.add_parser("set")
     put.add_argument("key")
     put.add_argument("value")
-    p.set_defaults(handler=_guarded(settings))
+    p.set_defaults(handler=guarded(settings))

@@ -20,6 +20,7 @@ from shared.api_schemas import CompleteRequest
 log = logging.getLogger(__name__)
 S = JobState
 RUNNABLE = (S.QUEUED, S.PROBING, S.INITIATING, S.UPLOADING)
+RESUME_ORDER = {S.UPLOADING: 0, S.INITIATING: 1, S.PROBING: 2, S.QUEUED: 3}
 
 
 class JobRunner:
@@ -72,12 +73,21 @@ class JobRunner:
             self._wake.clear()
 
     def launch_due_jobs(self) -> None:
-        for job in self.store.in_states(RUNNABLE):
+        """Start due jobs up to the limit: first those that hold a server session (they
+        were uploading), and a new one only while fewer than the limit hold sessions, so
+        after a restart the daemon never asks the server for more sessions than allowed."""
+        jobs = sorted(self.store.in_states(RUNNABLE), key=lambda j: RESUME_ORDER[JobState(j.state)])
+        holding = sum(1 for j in jobs if j.session_key)
+        for job in jobs:
             with self._lock:
                 if len(self.running) >= self.concurrency:
                     return
                 if job.id in self.running or not due(job):
                     continue
+                if not job.session_key:
+                    if holding >= self.concurrency:
+                        continue
+                    holding += 1  # it will ask the server for a session
                 cancel = threading.Event()
                 self.running[job.id] = cancel
             threading.Thread(

@@ -57,7 +57,9 @@ def check_daemon(facts: DaemonFacts, control_file: Path) -> CheckResult:
         return CheckResult("daemon", "ok", f"running (control API {facts.client.base_url})")
     seen = "a stale control file" if control_file.exists() else "no control file"
     return CheckResult(
-        "daemon", "fail", f"not running ({seen} in {control_file.parent})",
+        "daemon",
+        "fail",
+        f"not running ({seen} in {control_file.parent})",
         "start it: open ReelDrop, or run `reeldrop daemon`; `reeldrop autostart enable` "
         "starts it at every login",
     )
@@ -72,7 +74,9 @@ def check_server(facts: DaemonFacts, server_url: str | None) -> CheckResult:
         response = httpx.get(f"{url.rstrip('/')}/healthz", timeout=10)
     except httpx.HTTPError as exc:
         return CheckResult(
-            "server", "fail", f"{url} is unreachable: {type(exc).__name__}: {exc}",
+            "server",
+            "fail",
+            f"{url} is unreachable: {type(exc).__name__}: {exc}",
             "check the network and the server URL; if the URL changed, sign in again with "
             "--server NEW_URL",
         )
@@ -82,8 +86,9 @@ def check_server(facts: DaemonFacts, server_url: str | None) -> CheckResult:
         data = {}
     if response.status_code != 200 or data.get("status") != "ok":
         return CheckResult(
-            "server", "fail", f"{url} answered HTTP {response.status_code}, not a ReelDrop "
-            "server in good health",
+            "server",
+            "fail",
+            f"{url} answered HTTP {response.status_code}, not a ReelDrop server in good health",
             "check the server URL; ask the platform's administrator about the server",
         )
     return CheckResult("server", "ok", f"{url} reachable, version {data.get('version', '?')}")
@@ -94,15 +99,17 @@ def check_signed_in(facts: DaemonFacts) -> CheckResult:
     if account is not None and account.signed_in:
         note = f"; {account.notice}" if account.notice else ""
         return CheckResult(
-            "signed-in", "ok", f"as {account.email} (sign-in kept in {account.token_storage})"
-            f"{note}",
+            "signed-in",
+            "ok",
+            f"as {account.email} (sign-in kept in {account.token_storage}){note}",
         )
     if account is not None:
         why = account.notice or "not signed in"
         return CheckResult("signed-in", "fail", why, LOGIN_FIX)
     if facts.remembered_email:
         return CheckResult(
-            "signed-in", "warn",
+            "signed-in",
+            "warn",
             f"{facts.remembered_email} is remembered, but the daemon is not running to use it",
             "start the daemon (see the daemon check)",
         )
@@ -117,20 +124,23 @@ def check_storage_credentials(facts: DaemonFacts) -> CheckResult:
     last = next((j for j in jobs if _touched_storage(j)), None)
     if last is None:
         return CheckResult(
-            "b2-credentials", "skip",
+            "b2-credentials",
+            "skip",
             "no upload has reached storage yet; upload a video to check",
         )
     code, message = _error(last)
     if code in STORAGE_ERRORS:
         return CheckResult(
-            "b2-credentials", "fail",
+            "b2-credentials",
+            "fail",
             f"the last upload ({last.filename}) could not use its B2 key: {message}",
             "the server's B2 settings (BB_KEY_ID, BB_APPLICATION_KEY, BB_BUCKET_ID) must allow "
             "creating scoped keys for the bucket; ask the platform's administrator, then "
             "`reeldrop retry --all`",
         )
     return CheckResult(
-        "b2-credentials", "ok",
+        "b2-credentials",
+        "ok",
         f"the last upload ({last.filename}, {last.state}) got a working scoped key",
     )
 

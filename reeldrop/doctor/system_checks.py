@@ -29,7 +29,9 @@ def check_ffprobe() -> CheckResult:
         path = find_ffprobe()
     except FfmpegNotFound as exc:
         return CheckResult(
-            "ffprobe", "fail", str(exc),
+            "ffprobe",
+            "fail",
+            str(exc),
             "reinstall ReelDrop (the bundle ships ffprobe), or set REELDROP_FFMPEG_DIR to a "
             "folder holding ffprobe and ffmpeg",
         )
@@ -39,13 +41,17 @@ def check_ffprobe() -> CheckResult:
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return CheckResult(
-            "ffprobe", "fail", f"{path} does not run: {exc}",
+            "ffprobe",
+            "fail",
+            f"{path} does not run: {exc}",
             "reinstall ReelDrop; check that the file is executable and not blocked",
         )
     first = (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else ""
     if out.returncode != 0 or not first.startswith("ffprobe version"):
         return CheckResult(
-            "ffprobe", "fail", f"{path} answered {first or 'nothing'!r}",
+            "ffprobe",
+            "fail",
+            f"{path} answered {first or 'nothing'!r}",
             "reinstall ReelDrop, or point REELDROP_FFMPEG_DIR at a working ffprobe",
         )
     version = first.split()[2] if len(first.split()) > 2 else "unknown"
@@ -71,8 +77,10 @@ def check_keyring(token_storage: str | None) -> CheckResult:
     )
     if token_storage == "keyring":
         return CheckResult(
-            "keyring", "fail",
-            f"no usable keyring ({name}), but the sign-in was stored in one", fix,
+            "keyring",
+            "fail",
+            f"no usable keyring ({name}), but the sign-in was stored in one",
+            fix,
         )
     kept = {"file": "a private file", "memory": "memory only (lost when the daemon stops)"}
     where = kept.get(token_storage or "")
@@ -93,7 +101,9 @@ def count_directories(root: Path, recursive: bool, limit: int) -> int:
 
 
 def check_watch_limits(
-    folders: Iterable[tuple[Path, bool]], *, platform: str | None = None,
+    folders: Iterable[tuple[Path, bool]],
+    *,
+    platform: str | None = None,
     limit_file: Path = INOTIFY_WATCHES,
 ) -> CheckResult:
     folders = list(folders)
@@ -101,14 +111,17 @@ def check_watch_limits(
         return CheckResult("watched-folders", "skip", "no watched folders")
     if not (platform or sys.platform).startswith("linux"):
         return CheckResult(
-            "watched-folders", "ok",
+            "watched-folders",
+            "ok",
             f"{len(folders)} folder(s); this OS has no per-user watch limit",
         )
     try:
         limit = int(limit_file.read_text().strip())
     except (OSError, ValueError):
         return CheckResult(
-            "watched-folders", "warn", f"cannot read {limit_file}; the limit is unknown",
+            "watched-folders",
+            "warn",
+            f"cannot read {limit_file}; the limit is unknown",
             WATCH_FIX,
         )
     needed = 0
@@ -121,14 +134,15 @@ def check_watch_limits(
     detail = f"{needed} folder(s) to watch; inotify max_user_watches is {limit}"
     if missing:
         return CheckResult(
-            "watched-folders", "fail", f"{detail}; missing: {', '.join(missing)}",
+            "watched-folders",
+            "fail",
+            f"{detail}; missing: {', '.join(missing)}",
             "reconnect the drive or remove the folder: reeldrop watch remove DIR",
         )
     if needed > limit:
         return CheckResult("watched-folders", "fail", detail + " (over the limit)", WATCH_FIX)
     if needed > limit * 0.8:
-        return CheckResult("watched-folders", "warn", detail + " (close to the limit)",
-                           WATCH_FIX)
+        return CheckResult("watched-folders", "warn", detail + " (close to the limit)", WATCH_FIX)
     return CheckResult("watched-folders", "ok", detail)
 
 

@@ -26,6 +26,8 @@ def guarded(name: str, check: Callable[[], CheckResult]) -> CheckResult:
         return check()
     except Exception as exc:
         return CheckResult(
-            name, "fail", f"the check itself failed: {type(exc).__name__}: {exc}",
+            name,
+            "fail",
+            f"the check itself failed: {type(exc).__name__}: {exc}",
             "run `reeldrop daemon --verbose` and read the log folder; report this message",
         )

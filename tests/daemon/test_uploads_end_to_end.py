@@ -107,7 +107,7 @@ def test_every_rejection_is_explained_and_nothing_is_uploaded(
         assert job.error is not None, path.name
         assert (job.state, job.error.code) == ("rejected", code), (path.name, job.error)
         assert path.name in job.error.message
-        assert f"{path.resolve()}: rejected:" in result.stderr
+        assert f"{path.resolve()}: rejected: " in result.stdout
     account = sign_in(signed_in.server, signed_in.email)
     assert account.get("/api/v1/media/user/media").json()["data"]["total"] == 0
 

@@ -1,0 +1,106 @@
+"""How jobs look on a terminal: sizes, speeds, ETAs, a bar per file, and the final lines."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from shared.control.schemas import TERMINAL_STATES, JobState, JobView
+
+BAR_WIDTH = 24
+POLL_SECONDS = 0.5
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def human_eta(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def percent(job: JobView) -> str:
+    return f"{100 * job.bytes_sent / job.total_bytes:5.1f}%" if job.total_bytes else "    -"
+
+
+def speed_and_eta(job: JobView) -> str:
+    """ "12.3 MB/s, ETA 0:42" while bytes move; empty otherwise."""
+    if job.state != JobState.UPLOADING or not job.speed_bps:
+        return ""
+    return f"{human_bytes(job.speed_bps)}/s, ETA {human_eta(job.eta_seconds)}"
+
+
+def status_line(job: JobView) -> str:
+    parts = [f"{job.id}  {job.state:<11} {percent(job)}  {job.filename}"]
+    live = speed_and_eta(job)
+    if live:
+        parts.append(live)
+    if job.error:
+        parts.append(job.error.message)
+    return "  ".join(parts)
+
+
+def bar_line(job: JobView) -> str:
+    filled = int(BAR_WIDTH * job.bytes_sent / job.total_bytes) if job.total_bytes else 0
+    bar = "#" * filled + "." * (BAR_WIDTH - filled)
+    live = speed_and_eta(job) or (job.error.message if job.error else "")
+    return f"{job.filename[:30]:<30} [{bar}] {percent(job)} {job.state:<10} {live}"[:160]
+
+
+def final_line(job: JobView) -> str:
+    """``PATH: STATE: playback URL`` or ``PATH: STATE: reason``."""
+    if job.state in (JobState.DONE, JobState.DUPLICATE) and job.cdn_url:
+        outcome = job.cdn_url
+    elif job.error:
+        outcome = job.error.message
+    else:
+        outcome = "no playback URL yet" if job.state == JobState.DONE else "no reason given"
+    return f"{job.path}: {job.state}: {outcome}"
+
+
+class ProgressDisplay:
+    """Redraws one bar per file in place on a terminal; prints a plain line per change
+    (state, or each tenth of the file) when the output is a pipe or a file."""
+
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self.out = out
+        self.tty = out.isatty()
+        self.drawn = 0
+        self.last: dict[str, tuple[str, int]] = {}
+
+    def show(self, jobs: list[JobView]) -> None:
+        if self.tty:
+            if self.drawn:
+                self.out.write(f"\x1b[{self.drawn}F")
+            for job in jobs:
+                self.out.write("\x1b[2K" + bar_line(job) + "\n")
+            self.drawn = len(jobs)
+        else:
+            for job in jobs:
+                tenth = int(10 * job.bytes_sent / job.total_bytes) if job.total_bytes else 0
+                if self.last.get(job.id) != (job.state, tenth):
+                    self.last[job.id] = (job.state, tenth)
+                    self.out.write(status_line(job) + "\n")
+        self.out.flush()
+
+
+def follow(
+    fetch: Callable[[], list[JobView]], display: ProgressDisplay, poll: float = POLL_SECONDS
+) -> list[JobView]:
+    """Show the jobs until every one has ended; returns them as they ended."""
+    while True:
+        jobs = fetch()
+        display.show(jobs)
+        if all(job.state in TERMINAL_STATES for job in jobs):
+            return jobs
+        time.sleep(poll)

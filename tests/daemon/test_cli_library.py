@@ -1,0 +1,63 @@
+"""The library from the command line, and ``upload --wait`` / ``status`` as a user reads
+them: each command in the exact form the README documents."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.daemon.conftest import SignedIn
+from tests.support.api import add_course, sign_in
+
+
+def test_upload_wait_then_the_library_commands(
+    signed_in: SignedIn, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    daemon = signed_in.daemon
+    teacher = sign_in(signed_in.server, signed_in.email)
+    course_id, (video_id,) = add_course(signed_in.server, teacher)
+    good = Path(shutil.copy(videos["mp4"], tmp_path / "week 1.mp4"))
+    bad = videos["tiny"]
+
+    waited = daemon.cli("upload", str(good), str(bad), "--course", course_id, "--wait")
+    assert waited.returncode == 1, waited.stderr  # one file was rejected
+    lines = waited.stdout.strip().splitlines()
+    done = next(j for j in daemon.client().jobs() if j.path == str(good.resolve()))
+    assert done.cdn_url
+    assert lines[-2:] == [
+        f"{good.resolve()}: done: {done.cdn_url}",
+        f"{bad.resolve()}: rejected: {daemon.client().jobs()[1].error.message}",  # type: ignore[union-attr]
+    ]
+    assert "\x1b[" not in waited.stdout, "plain lines when the output is not a terminal"
+    assert any("uploading" in line or "queued" in line for line in lines[:-2])
+
+    listed = json.loads(daemon.cli("media", "list", "--json", "--type", "video").stdout)
+    assert [m["id"] for m in listed["items"]] == [done.media_file_id]
+    assert listed["total"] == 1
+    assert "week 1.mp4" in daemon.cli("media", "list").stdout
+    shown = daemon.cli("media", "show", str(done.media_file_id))
+    assert f"playback URL: {done.cdn_url}" in shown.stdout
+    assert json.loads(daemon.cli("media", "show", str(done.media_file_id), "--json").stdout)[
+        "cdnUrl"
+    ] == done.cdn_url
+
+    attached = daemon.cli("media", "attach", str(done.media_file_id), "--video", video_id)
+    assert attached.returncode == 0, attached.stderr
+    courses = json.loads(daemon.cli("courses", "--json").stdout)["courses"]
+    (video,) = [v for c in courses for v in c["videos"] if v["id"] == video_id]
+    assert video["mediaFileId"] == done.media_file_id
+    assert video_id in daemon.cli("courses").stdout
+
+    assert daemon.cli("clear").stdout.startswith("Removed 1 finished upload ")
+    assert daemon.cli("clear", "--all").stdout.startswith("Removed 1 ended upload ")
+    assert "No uploads yet." in daemon.cli("status").stdout
+
+    deleted = daemon.cli("media", "delete", str(done.media_file_id))
+    assert deleted.returncode == 0, deleted.stderr
+    courses = json.loads(daemon.cli("courses", "--json").stdout)["courses"]
+    (video,) = [v for c in courses for v in c["videos"] if v["id"] == video_id]
+    assert (video["mediaFileId"], video["videoQuality"]) == (None, None)
+    assert json.loads(daemon.cli("media", "list", "--json").stdout)["total"] == 0
+    missing = daemon.cli("media", "show", "no-such-id")
+    assert missing.returncode == 1 and "reeldrop media" in missing.stderr
