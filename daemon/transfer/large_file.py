@@ -82,8 +82,8 @@ def send_parts(
     if any(expected.get(n) != p.content_length for n, p in stored.items()):
         raise TransferError("the stored parts do not match this file", transient=False)
     sha1s = {n: p.content_sha1 for n, p in stored.items()}
-    for n in stored:
-        meter.already_stored(expected[n])
+    if stored:
+        meter.already_stored(sum(expected[n] for n in stored))
     missing = [r for r in ranges if r[0] not in stored]
     errors: list[BaseException] = []
     with ThreadPoolExecutor(PART_WORKERS, thread_name_prefix="part") as pool:

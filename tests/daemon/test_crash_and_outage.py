@@ -9,12 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from b2sdk.v2 import B2Api, InMemoryAccountInfo
+from b2sdk.v2 import B2Api
 
 from daemon.transfer.b2_session import PART_WORKERS
 from server.b2store.bootstrap import storage_info
 from shared.control.schemas import TERMINAL_STATES
 from tests.support.api import PASSWORD, add_user, sign_in
+from tests.support.b2 import bytes_received, master_api
 from tests.support.daemon import DaemonProcess, wait_until
 from tests.support.live_server import LiveServer, live_server
 from tests.videos import make_video
@@ -36,19 +37,11 @@ def part_size(server: LiveServer) -> int:
 
 
 def master(server: LiveServer) -> B2Api:
-    info = storage_info(server.data_dir, server.url)
-    api = B2Api(InMemoryAccountInfo())
-    api.authorize_account(info["realmUrl"], info["keyId"], info["applicationKey"])
-    return api
+    return master_api(server)
 
 
 def received(server: LiveServer, api: B2Api, large_file_id: str) -> int:
-    """Bytes the store received for the parts of one large file, across every attempt."""
-    answer = httpx.get(
-        f"{server.url}/b2store/stats",
-        headers={"Authorization": api.account_info.get_account_auth_token()},
-    )
-    return int(answer.json()["bytesReceived"].get(large_file_id, 0))
+    return bytes_received(server, api, large_file_id)
 
 
 def settled(read: Any) -> int:

@@ -20,3 +20,25 @@ def upload_as_client(initiated: dict[str, Any], path: Path, part_size: int | Non
     return bucket.upload_local_file(
         str(path), initiated["storageKey"], min_part_size=min(size, 1 << 20)
     )
+
+
+def master_api(server: Any) -> B2Api:
+    """The store's own master key, to look at what the store holds (never a client's view)."""
+    from server.b2store.bootstrap import storage_info
+
+    info = storage_info(server.data_dir, server.url)
+    api = B2Api(InMemoryAccountInfo())
+    api.authorize_account(info["realmUrl"], info["keyId"], info["applicationKey"])
+    return api
+
+
+def bytes_received(server: Any, api: B2Api, target: str) -> int:
+    """Bytes the store received for one large file (or ``ID#PART``), across all attempts."""
+    import httpx
+
+    answer = httpx.get(
+        f"{server.url}/b2store/stats",
+        headers={"Authorization": api.account_info.get_account_auth_token()},
+        timeout=30,
+    )
+    return int(answer.json()["bytesReceived"].get(target, 0))
