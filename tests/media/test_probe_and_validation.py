@@ -206,3 +206,39 @@ def test_probe_refuses_a_concat_list_that_names_another_file(
     with pytest.raises(ProbeError) as caught:
         probe(listing)
     assert caught.value.code == "unsupported_format"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "accepted"),
+    [
+        (640, 200, False),  # wide enough, too short
+        (230, 480, False),  # portrait: long side fine, short side too small
+        (1000, 230, False),
+        (320, 240, True),
+        (240, 320, True),  # portrait at the minimum
+        (160, 120, False),
+    ],
+)
+def test_resolution_is_rejected_when_either_side_is_too_small(
+    width: int, height: int, accepted: bool
+) -> None:
+    from shared.media.metadata import VideoMetadata
+    from shared.media.validation import check_metadata
+
+    meta = VideoMetadata(
+        duration_seconds=10,
+        width=width,
+        height=height,
+        display_width=width,
+        display_height=height,
+        codec="h264",
+        container="mp4",
+        video_quality="360p",
+    )
+    if accepted:
+        check_metadata("clip.mp4", "mp4", meta, Policy())
+        return
+    with pytest.raises(MediaError) as rejected:
+        check_metadata("clip.mp4", "mp4", meta, Policy())
+    assert rejected.value.code == "resolution_too_low"
+    assert f"{width}x{height}; the minimum is 320x240" in rejected.value.message
