@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from daemon.jobs.models import Job
 from daemon.jobs.store import JobStore
-from daemon.serverapi.client import ServerClient
+from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from shared.api_schemas import ProgressReport
 
@@ -20,7 +20,7 @@ SPEED_WINDOW = 5.0
 
 class ProgressReporter:
     def __init__(
-        self, store: JobStore, job: Job, client: Callable[[], ServerClient | None]
+        self, store: JobStore, job: Job, client: Callable[[], MediaApi | None]
     ) -> None:
         self.store, self.job, self.client = store, job, client
         self.samples: deque[tuple[float, int]] = deque()

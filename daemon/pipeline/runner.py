@@ -13,7 +13,7 @@ from daemon.jobs.states import IllegalTransition, JobState
 from daemon.jobs.store import JobStore, due
 from daemon.outbox import Outbox, enqueue
 from daemon.pipeline.stages import Stages
-from daemon.serverapi.client import ServerClient
+from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn
 from shared.api_schemas import CompleteRequest
 
@@ -29,7 +29,7 @@ class JobRunner:
         store: JobStore,
         stages: Stages,
         outbox: Outbox,
-        client: Callable[[], ServerClient | None],
+        client: Callable[[], MediaApi | None],
         concurrency: int,
     ) -> None:
         self.store, self.stages, self.outbox, self.client = store, stages, outbox, client

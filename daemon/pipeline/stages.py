@@ -18,7 +18,7 @@ from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
 from daemon.pipeline.progress import ProgressReporter
-from daemon.serverapi.client import ServerClient
+from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from daemon.transfer.errors import FileChanged, TransferCancelled, TransferError
 from daemon.transfer.meter import ProgressCallback
@@ -69,7 +69,7 @@ class Stages:
         store: JobStore,
         uploader: Uploader,
         thumbs_dir: Path,
-        client: Callable[[], ServerClient | None],
+        client: Callable[[], MediaApi | None],
         policy: Callable[[], Policy],
         connectivity: Connectivity | None = None,
     ) -> None:
@@ -168,6 +168,7 @@ class Stages:
             return self.store.update(
                 job.id, state=S.REJECTED, error_code=exc.code, error_message=exc.message
             )
+        self.connectivity.reachable()
         if answer.duplicate:
             return self.store.update(
                 job.id,
@@ -205,6 +206,7 @@ class Stages:
         if client is None:
             raise NotSignedIn("sign in to upload")
         key = client.fresh_credentials(str(job.session_key))
+        self.connectivity.reachable()
         target = UploadTarget.from_key(key, str(job.storage_key), int(job.part_size or 0))
         self.targets[job.id] = target
         return target

@@ -38,9 +38,10 @@ def test_upload_wait_then_the_library_commands(
     assert "week 1.mp4" in daemon.cli("media", "list").stdout
     shown = daemon.cli("media", "show", str(done.media_file_id))
     assert f"playback URL: {done.cdn_url}" in shown.stdout
-    assert json.loads(daemon.cli("media", "show", str(done.media_file_id), "--json").stdout)[
-        "cdnUrl"
-    ] == done.cdn_url
+    assert (
+        json.loads(daemon.cli("media", "show", str(done.media_file_id), "--json").stdout)["cdnUrl"]
+        == done.cdn_url
+    )
 
     attached = daemon.cli("media", "attach", str(done.media_file_id), "--video", video_id)
     assert attached.returncode == 0, attached.stderr

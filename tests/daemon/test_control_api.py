@@ -92,9 +92,7 @@ def test_not_running_and_unresponsive_are_told_apart() -> None:
     thread = threading.Thread(target=lambda: accepted.append(listener.accept()[0]))
     thread.start()
     try:
-        client = ControlClient(
-            f"http://127.0.0.1:{listener.getsockname()[1]}", "token", timeout=1
-        )
+        client = ControlClient(f"http://127.0.0.1:{listener.getsockname()[1]}", "token", timeout=1)
         with pytest.raises(DaemonUnresponsive, match="did not answer in time"):
             client.jobs()
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,27 @@ def test_a_file_that_changes_mid_upload_stops_the_upload(
             refresh_target=lambda: target,
             cancel=threading.Event(),
         )
+
+
+def test_the_bandwidth_limit_holds_the_rate_on_the_wire(
+    stack_server: LiveServer, tmp_path: Path
+) -> None:
+    """A correctness check of limiting (an upper bound on bytes over wall time), not a
+    speed benchmark: a slow machine only makes the achieved rate lower."""
+    limit = 1_000_000
+    path, sha1 = random_file(tmp_path / "limited.mp4", 3 * MIB)
+    target = target_for(stack_server, path, sha1)
+    started = time.monotonic()
+    result = send(B2Uploader(BandwidthLimiter(limit)), path, target, sha1, None, [], [])
+    elapsed = time.monotonic() - started
+    assert result.bytes_sent_this_run == 3 * MIB
+    assert result.bytes_sent_this_run / elapsed <= limit * 1.1
+
+
+def test_the_limiter_alone_never_lets_more_than_its_rate_through() -> None:
+    limiter = BandwidthLimiter(400_000)
+    sent, started = 0, time.monotonic()
+    while sent < 600_000:
+        limiter.consume(8192)
+        sent += 8192
+    assert sent / (time.monotonic() - started) <= 400_000 * 1.1

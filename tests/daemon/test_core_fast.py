@@ -1,0 +1,197 @@
+"""The daemon core and pipeline in process, against fakes of the server and the uploader
+(same Protocols as the real parts), a real SQLite database and real probing."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import daemon.jobs.models  # noqa: F401 - registers the tables
+from daemon.core.core import DaemonCore
+from daemon.core.errors import InvalidRequest, JobNotFound
+from daemon.db import create_schema, make_engine, make_session_factory
+from daemon.jobs.models import OutboxEntry
+from daemon.settings import Settings
+from daemon.transfer.bandwidth import BandwidthLimiter
+from daemon.transfer.errors import FileChanged, ReadStopped
+from daemon.transfer.meter import WireMeter
+from shared.control.schemas import JobEvent, JobState
+from shared.policy import Policy
+from tests.support.fakes import PART, FakeServer, FakeUploader
+
+S = JobState
+
+
+@dataclass
+class Rig:
+    core: DaemonCore
+    server: FakeServer
+    uploader: FakeUploader
+    events: list[JobEvent]
+
+    def run(self, job_id: str) -> JobState:
+        """One pass of the job's stages and of the outbox, as the scheduler would do."""
+        self.core.stages.run(job_id, threading.Event())
+        self.core.runner.deliver_outbox()
+        return self.core.jobs.get(job_id).state
+
+    def drain(self) -> list[JobEvent]:
+        return self.events
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    engine = make_engine(tmp_path / "daemon.sqlite")
+    create_schema(engine)
+    server = FakeServer()
+    uploader = FakeUploader()
+    core = DaemonCore(
+        make_session_factory(engine),
+        settings=Settings(),
+        settings_path=tmp_path / "settings.json",
+        data_dir=tmp_path / "data",
+        thumbs_dir=tmp_path / "thumbs",
+        make_client=lambda url, store: _adopt(server, store),
+        uploader=lambda _limiter: uploader,
+    )
+    events: list[JobEvent] = []
+    queue = core.bus.subscribe()
+    core.account.sign_in("http://fake", "me@example.edu", "pw", insecure=True)
+    rig = Rig(core, server, uploader, events)
+    yield rig
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    engine.dispose()
+
+
+def _adopt(server: FakeServer, store: object) -> FakeServer:
+    server.token_store = store
+    return server
+
+
+def big_file(path: Path, source: Path, size: int) -> Path:
+    """A real video padded to ``size`` bytes (ffprobe still reads it) in several parts."""
+    shutil.copy(source, path)
+    with path.open("ab") as handle:
+        handle.truncate(size)
+    return path
+
+
+def test_a_job_goes_through_every_stage_and_ends_with_its_playback_url(
+    rig: Rig, videos: dict[str, Path]
+) -> None:
+    (job,) = rig.core.add_files([videos["mp4"]])
+    assert rig.run(job.id) == S.DONE
+    done = rig.core.jobs.get(job.id)
+    assert done.cdn_url and done.media_file_id and done.bytes_sent == done.total_bytes
+    assert done.error is None and done.source == "cli"
+
+
+def test_progress_never_goes_backwards(rig: Rig, videos: dict[str, Path]) -> None:
+    (job,) = rig.core.add_files([videos["mp4"]])
+    rig.core.store.update(job.id, state=S.PROBING)
+    rig.core.store.update(job.id, state=S.INITIATING)
+    rig.core.store.update(job.id, state=S.UPLOADING)
+    rig.core.store.progress(job.id, 5000, 100.0, 3)
+    rig.core.store.progress(job.id, 1000, 100.0, 3)  # a retried part starts from zero
+    assert rig.core.jobs.get(job.id).bytes_sent == 5000
+
+    reported: list[int] = []
+    meter = WireMeter(BandwidthLimiter(None), threading.Event(), lambda d, _w: reported.append(d))
+    meter.charge(1, 4000)
+    meter.restart_part(1)  # the HTTP layer rewinds the part to send it again
+    meter.charge(1, 1000)
+    meter.part_stored(1, 5000)
+    assert reported == sorted(reported) and reported[-1] == 5000
+    assert meter.wire == 5000, "speed counts every byte on the wire, the re-sent ones too"
+
+
+def test_a_file_that_changes_mid_upload_starts_over_once_quiet(
+    rig: Rig, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    path = big_file(tmp_path / "lecture.mp4", videos["mp4"], 3 * PART)
+    (job,) = rig.core.add_files([path])
+
+    def overwrite(part: int) -> None:
+        if part == 2:
+            shutil.copy(videos["hd"], path)  # `cp` over the file being sent
+
+    rig.uploader.between_parts = overwrite
+    assert rig.run(job.id) == S.QUEUED
+    changed = rig.core.jobs.get(job.id)
+    assert changed.error is not None and changed.error.code == "file_changed"
+    assert "the file changed while it was being uploaded" in changed.error.message
+    with rig.core.store.factory() as db:
+        assert [e.kind for e in db.query(OutboxEntry)] == ["cancel"]
+    rig.core.store.update(job.id, next_attempt_at=None)  # the quiet period has passed
+    rig.uploader.between_parts = lambda _n: None
+    assert rig.run(job.id) == S.DONE
+    assert rig.core.jobs.get(job.id).total_bytes == videos["hd"].stat().st_size
+
+
+def test_a_stopped_read_carries_its_reason_through_b2sdk() -> None:
+    stop = ReadStopped(FileChanged("a.mp4"))
+    assert not stop.should_retry_http() and not stop.should_retry_upload()
+    assert isinstance(stop.reason, FileChanged)
+
+
+def test_server_unreachable_is_shown_and_cleared(rig: Rig, videos: dict[str, Path]) -> None:
+    (job,) = rig.core.add_files([videos["mp4"]])
+    rig.server.down = True
+    assert rig.run(job.id) == S.INITIATING
+    waiting = rig.core.jobs.get(job.id)
+    assert waiting.error is not None
+    assert waiting.error.message.startswith("server unreachable, retrying in ")
+    assert rig.core.status().connectivity.server == "unreachable"
+    rig.server.down = False
+    rig.core.store.update(job.id, next_attempt_at=None)
+    assert rig.run(job.id) == S.DONE
+    assert rig.core.jobs.get(job.id).error is None
+    assert rig.core.status().connectivity.server == "ok"
+
+
+def test_adding_files_follows_the_server_policy_and_is_idempotent(
+    rig: Rig, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "week"
+    folder.mkdir()
+    for name in ("a.mp4", "b.mkv", "notes.txt"):
+        shutil.copy(videos["mp4"], folder / name)
+    assert [j.filename for j in rig.core.add_files([folder])] == ["a.mp4"]
+    assert [j.filename for j in rig.core.add_files([folder])] == ["a.mp4"]
+    assert len(rig.core.jobs.all()) == 1, "adding the same file twice is a no-op"
+    rig.core._policy = Policy(allowed_video_formats=("mp4", "mkv"))
+    assert sorted(j.filename for j in rig.core.add_files([folder])) == ["a.mp4", "b.mkv"]
+    with pytest.raises(InvalidRequest, match=r"missing\.mp4 does not exist"):
+        rig.core.add_files([tmp_path / "missing.mp4"])
+    with pytest.raises(JobNotFound):
+        rig.core.jobs.remove("no-such-job")
+
+
+def test_after_a_restart_sessions_held_count_against_the_limit(
+    rig: Rig, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    jobs = []
+    for n in range(4):
+        jobs.append(rig.core.add_files([shutil.copy(videos["mp4"], tmp_path / f"{n}.mp4")])[0])
+    for job in jobs[2:]:  # two were uploading when the daemon stopped
+        for state in (S.PROBING, S.INITIATING, S.UPLOADING):
+            rig.core.store.update(job.id, state=state)
+        rig.core.store.update(job.id, session_key=f"session-{job.id}")
+    started: list[str] = []
+    release = threading.Event()
+
+    def hold(job_id: str, _cancel: threading.Event) -> None:
+        started.append(job_id)
+        release.wait(30)
+
+    rig.core.stages.run = hold  # type: ignore[method-assign]
+    rig.core.runner.concurrency = 2
+    rig.core.runner.launch_due_jobs()
+    release.set()
+    assert sorted(started) == sorted(j.id for j in jobs[2:]), "the uploading ones first"
