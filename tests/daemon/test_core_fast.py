@@ -182,6 +182,7 @@ def test_after_a_restart_sessions_held_count_against_the_limit(
     for job in jobs[2:]:  # two were uploading when the daemon stopped
         for state in (S.PROBING, S.INITIATING, S.UPLOADING):
             rig.core.store.update(job.id, state=state)
+        rig.core.store.backoff(job.id, 3600, "not_signed_in", "waiting")
         rig.core.store.update(job.id, session_key=f"session-{job.id}")
     started: list[str] = []
     release = threading.Event()
@@ -192,6 +193,10 @@ def test_after_a_restart_sessions_held_count_against_the_limit(
 
     rig.core.stages.run = hold  # type: ignore[method-assign]
     rig.core.runner.concurrency = 2
+    rig.core.runner.launch_due_jobs()
+    assert started == [], "no new session while the waiting ones hold the limit"
+    for job in jobs[2:]:
+        rig.core.store.update(job.id, next_attempt_at=None)
     rig.core.runner.launch_due_jobs()
     release.set()
     assert sorted(started) == sorted(j.id for j in jobs[2:]), "the uploading ones first"

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.api import PASSWORD, add_user
-from tests.support.daemon import DaemonProcess
+from tests.support.daemon import DaemonProcess, wait_until
 from tests.support.live_server import LiveServer
 
 
@@ -92,5 +92,53 @@ def test_keyring_backend_holds_the_token_and_logout_revokes_it(
         )
         assert refused.status_code == 401, "sign-out revoked the token on the server"
         assert not daemon.client().account().signed_in
+    finally:
+        daemon.stop()
+
+
+def test_a_lost_sign_in_is_said_first_and_queued_uploads_wait_visibly(
+    stack_server: LiveServer, tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    email = add_user(stack_server)
+    daemon = DaemonProcess(tmp_path / "home").start()
+    try:
+        daemon.login(stack_server.url, email, PASSWORD)  # no keyring: memory only
+        daemon.stop()
+        daemon.start()
+        status = daemon.cli("status")
+        assert status.stdout.splitlines()[0].startswith("signed out: sign in to continue")
+        assert "--insecure-storage" in status.stdout.splitlines()[0]
+        account = daemon.client().account()
+        assert (account.signed_in, account.state) == (False, "signed_out")
+        (job,) = daemon.client().add([str(videos["mp4"])])
+        waiting = daemon.wait_for_job(job.id, {"queued"}, timeout=60)
+        wait_until(
+            lambda: daemon.job(job.id).error is not None, 60, "the waiting job says nothing"
+        )
+        waiting = daemon.job(job.id)
+        assert waiting.error is not None and "sign in to continue" in waiting.error.message
+        daemon.login(stack_server.url, email, PASSWORD)
+        done = daemon.wait_for_job(job.id)
+        assert done.state == "done" and done.error is None, done.error
+    finally:
+        daemon.stop()
+
+
+def test_logout_revokes_and_deletes_a_refresh_token_file_left_by_an_earlier_sign_in(
+    stack_server: LiveServer, tmp_path: Path
+) -> None:
+    email = add_user(stack_server)
+    daemon = DaemonProcess(tmp_path / "home").start()
+    try:
+        daemon.login(stack_server.url, email, PASSWORD, "--insecure-storage")
+        token_file = tmp_path / "home" / "data" / "refresh-token"
+        leftover = token_file.read_text()
+        daemon.login(stack_server.url, email, PASSWORD)  # now kept in memory only
+        assert daemon.cli("logout").returncode == 0
+        assert not token_file.exists()
+        refused = httpx.post(
+            f"{stack_server.url}/api/v1/auth/refresh", json={"refreshToken": leftover}
+        )
+        assert refused.status_code == 401, "the leftover token no longer refreshes"
     finally:
         daemon.stop()
