@@ -39,3 +39,13 @@ def signed_in(stack_server: LiveServer, tmp_path: Path) -> Iterator[SignedIn]:
         yield SignedIn(daemon, email, stack_server)
     finally:
         daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def long_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real video padded to five parts of the server's default part size."""
+    from tests.videos import make_video
+
+    return make_video(
+        tmp_path_factory.mktemp("long") / "long lecture.mp4", seconds=4, size_bytes=26_000_000
+    )

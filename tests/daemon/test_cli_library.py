@@ -30,7 +30,8 @@ def test_upload_wait_then_the_library_commands(
         f"{bad.resolve()}: rejected: {daemon.client().jobs()[1].error.message}",  # type: ignore[union-attr]
     ]
     assert "\x1b[" not in waited.stdout, "plain lines when the output is not a terminal"
-    assert any("uploading" in line or "queued" in line for line in lines[:-2])
+    progress = lines[:-2]
+    assert progress and all("week 1.mp4" in line or "tiny.mp4" in line for line in progress)
 
     listed = json.loads(daemon.cli("media", "list", "--json", "--type", "video").stdout)
     assert [m["id"] for m in listed["items"]] == [done.media_file_id]

@@ -33,7 +33,7 @@ def test_job_view_library_and_clear(
 
     (job,) = client.add([str(video)], course_id)
     assert (job.source, job.course_id, job.watch_folder) == ("cli", course_id, None)
-    assert client.add([str(video)], course_id) == [client.job(job.id)]  # idempotent
+    assert [j.id for j in client.add([str(video)], course_id)] == [job.id]  # idempotent
     done = daemon.wait_for_job(job.id)
     assert done.state is JobState.DONE, done.error
     assert done.media_file_id and done.cdn_url and done.thumbnail_path

@@ -15,25 +15,11 @@ from daemon.transfer.b2_session import PART_WORKERS
 from server.b2store.bootstrap import storage_info
 from shared.control.schemas import TERMINAL_STATES
 from tests.support.api import PASSWORD, add_user, sign_in
-from tests.support.b2 import bytes_received, master_api
+from tests.support.b2 import bytes_received, master_api, server_part_size
 from tests.support.daemon import DaemonProcess, wait_until
 from tests.support.live_server import LiveServer, live_server
-from tests.videos import make_video
 
 MIB = 1 << 20
-
-
-@pytest.fixture(scope="module")
-def big_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(
-        tmp_path_factory.mktemp("big") / "long lecture.mp4", seconds=4, size_bytes=26_000_000
-    )
-
-
-def part_size(server: LiveServer) -> int:
-    """The part size the server recommends (``CHUNK_SIZE_MB``), which the daemon uses."""
-    policy = httpx.get(f"{server.url}/api/v1/media/policy").json()["data"]
-    return int(policy["chunkSizeMb"]) * MIB
 
 
 def master(server: LiveServer) -> B2Api:
@@ -56,7 +42,7 @@ def settled(read: Any) -> int:
 
 
 def test_kill9_mid_upload_resumes_the_same_large_file(
-    stack_server: LiveServer, tmp_path: Path, big_video: Path
+    stack_server: LiveServer, tmp_path: Path, long_video: Path
 ) -> None:
     email = add_user(stack_server)
     api = master(stack_server)
@@ -65,8 +51,8 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
     try:
         daemon.login(stack_server.url, email, PASSWORD, "--insecure-storage")
         assert daemon.cli("settings", "set", "bandwidth-limit", "4MB/s").returncode == 0
-        (job,) = daemon.client().add([str(big_video)])
-        part = part_size(stack_server)
+        (job,) = daemon.client().add([str(long_video)])
+        part = server_part_size(stack_server)
         user_prefix = f"videos/{sign_in(stack_server, email).user_id}/"
 
         def unfinished_ids() -> list[str]:
@@ -100,7 +86,7 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
         assert done.state == "done", done.error
         assert seen == sorted(seen), "bytesSent never goes backwards"
         assert all(b >= kept for b in seen if b > seen[0]), "stored parts count as sent"
-        size = big_video.stat().st_size
+        size = long_video.stat().st_size
         after_restart = received(stack_server, api, large_id) - before_restart
         assert after_restart == size - kept, "after the restart only the missing parts were sent"
         resent = before_restart + after_restart - size
@@ -114,14 +100,14 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
         media = account.get(f"/api/v1/media/media/{done.media_file_id}").json()["data"]
         stored = bucket.get_file_info_by_name(media["storageKey"])
         assert stored.id_ == large_id, "the interrupted large file was continued"
-        assert httpx.get(media["cdnUrl"]).content == big_video.read_bytes()
+        assert httpx.get(media["cdnUrl"]).content == long_video.read_bytes()
         assert not list(bucket.list_unfinished_large_files(prefix=user_prefix))
     finally:
         daemon.stop()
 
 
 def test_server_down_while_the_upload_finishes_waits_then_completes_once(
-    tmp_path: Path, videos: dict[str, Path], big_video: Path
+    tmp_path: Path, videos: dict[str, Path], long_video: Path
 ) -> None:
     """The store stays up; the API server is down when the daemon wants to call complete."""
     daemon = DaemonProcess(tmp_path / "home")
@@ -142,7 +128,7 @@ def test_server_down_while_the_upload_finishes_waits_then_completes_once(
                 daemon.start()
                 daemon.login(api_server.url, email, PASSWORD, "--insecure-storage")
                 daemon.cli("settings", "set", "bandwidth-limit", "3MB/s")
-                (job,) = daemon.client().add([str(big_video)])
+                (job,) = daemon.client().add([str(long_video)])
                 daemon.wait_for_job(job.id, {"uploading"}, timeout=60)
             waiting = daemon.wait_for_job(job.id, {"completing", "done", "failed"}, timeout=60)
             assert waiting.state == "completing", "with the server down the job must wait"

@@ -112,9 +112,7 @@ def test_a_lost_sign_in_is_said_first_and_queued_uploads_wait_visibly(
         assert (account.signed_in, account.state) == (False, "signed_out")
         (job,) = daemon.client().add([str(videos["mp4"])])
         waiting = daemon.wait_for_job(job.id, {"queued"}, timeout=60)
-        wait_until(
-            lambda: daemon.job(job.id).error is not None, 60, "the waiting job says nothing"
-        )
+        wait_until(lambda: daemon.job(job.id).error is not None, 60, "the waiting job says nothing")
         waiting = daemon.job(job.id)
         assert waiting.error is not None and "sign in to continue" in waiting.error.message
         daemon.login(stack_server.url, email, PASSWORD)

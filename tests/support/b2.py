@@ -42,3 +42,11 @@ def bytes_received(server: Any, api: B2Api, target: str) -> int:
         timeout=30,
     )
     return int(answer.json()["bytesReceived"].get(target, 0))
+
+
+def server_part_size(server: Any) -> int:
+    """The part size the server recommends (``CHUNK_SIZE_MB``), which the daemon uses."""
+    import httpx
+
+    policy = httpx.get(f"{server.url}/api/v1/media/policy", timeout=30).json()["data"]
+    return int(policy["chunkSizeMb"]) * (1 << 20)
