@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reeldrop.client_commands import _client, _guarded
+from reeldrop.client_commands import _client, guarded
 
 
 def _absolute(path: str) -> str:
@@ -71,4 +71,4 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     listing.add_argument("--json", action="store_true")
     remove = actions.add_parser("remove", help="stop watching a folder")
     remove.add_argument("dir", metavar="DIR")
-    p.set_defaults(handler=_guarded(watch))
+    p.set_defaults(handler=guarded(watch))
