@@ -56,8 +56,8 @@ def upload(args: argparse.Namespace) -> int:
         for job in jobs:
             print(f"{job.id}  {job.path}")
         return 0
-    ids = [job.id for job in jobs]
-    final = follow(lambda: [client.job(i) for i in ids], ProgressDisplay())
+    ids = {job.id for job in jobs}
+    final = follow(lambda: [j for j in client.jobs() if j.id in ids], ProgressDisplay())
     for job in final:
         print(final_line(job))
     return 0 if all(j.state in SUCCESS_STATES for j in final) else 1

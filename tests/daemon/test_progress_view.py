@@ -1,0 +1,63 @@
+"""What ``upload --wait`` and ``status`` print: a bar per file on a terminal (speed, ETA),
+plain lines otherwise, and one final line per file."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from reeldrop.progress_view import ProgressDisplay, final_line, follow, status_line
+from shared.control.schemas import JobError, JobState, JobView
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def job(state: JobState, sent: int, **extra: object) -> JobView:
+    return JobView.model_validate(
+        {
+            "id": "j1",
+            "path": "/videos/week 1.mp4",
+            "filename": "week 1.mp4",
+            "state": state,
+            "bytesSent": sent,
+            "totalBytes": 1_000_000,
+            "createdAt": NOW,
+            "updatedAt": NOW,
+            **extra,
+        }
+    )
+
+
+def test_a_terminal_gets_a_bar_redrawn_in_place_with_speed_and_eta() -> None:
+    out = Terminal()
+    states = iter(
+        [
+            [job(JobState.UPLOADING, 250_000, speedBps=2_500_000.0, etaSeconds=75)],
+            [job(JobState.DONE, 1_000_000, cdnUrl="http://cdn/x.mp4")],
+        ]
+    )
+    final = follow(lambda: next(states), ProgressDisplay(out), poll=0)
+    text = out.getvalue()
+    assert "[######.................." in text and " 25.0%" in text
+    assert "2.5 MB/s, ETA 1:15" in text
+    assert "\x1b[1F" in text, "the bar is redrawn in place"
+    assert final_line(final[0]) == "/videos/week 1.mp4: done: http://cdn/x.mp4"
+
+
+def test_a_pipe_gets_plain_lines_and_reasons() -> None:
+    out = io.StringIO()
+    display = ProgressDisplay(out)
+    display.show([job(JobState.UPLOADING, 100_000, speedBps=1e6, etaSeconds=1)])
+    display.show([job(JobState.UPLOADING, 110_000, speedBps=1e6, etaSeconds=1)])  # same tenth
+    display.show([job(JobState.UPLOADING, 600_000, speedBps=1e6, etaSeconds=1)])
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and "\x1b[" not in out.getvalue()
+    assert "1.0 MB/s, ETA 0:01" in lines[0]
+    rejected = job(JobState.REJECTED, 0, error=JobError(code="too_small", message="too small"))
+    assert final_line(rejected) == "/videos/week 1.mp4: rejected: too small"
+    assert status_line(rejected).endswith("too small")
