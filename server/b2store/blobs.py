@@ -20,6 +20,16 @@ class BlobDir:
         self.root = root
         for sub in ("files", "parts", "tmp"):
             (root / sub).mkdir(parents=True, exist_ok=True)
+        self.sweep_temp()
+
+    def sweep_temp(self) -> int:
+        """Remove temp files left by uploads that a crash or restart cut off; how many."""
+        removed = 0
+        for leftover in (self.root / "tmp").iterdir():
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def file_path(self, file_id: str) -> Path:
         return self.root / "files" / file_id

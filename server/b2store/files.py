@@ -170,6 +170,17 @@ def get_upload_part_url(
     }
 
 
+def check_part(ctx: StoreContext, key: Key, file_id: str, number: int, length: int) -> None:
+    """Everything that can refuse a part before a byte of it is received."""
+    if not 1 <= number <= MAX_PARTS:
+        raise bad_request(f"part number must be between 1 and {MAX_PARTS}")
+    if length > MAX_PART + 40:  # 40: a SHA-1 sent as hex digits at the end
+        raise bad_request("part is larger than 5 GB")
+    with ctx.factory() as db:
+        version = unfinished(db, file_id)
+    require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+
+
 def store_part(
     ctx: StoreContext, key: Key, file_id: str, number: int, tmp: Path, size: int, sha1: str
 ) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from starlette.requests import ClientDisconnect
 
 from server.b2store import access, buckets, copying, files, listing, testmode
 from server.b2store.access import key_for_token
-from server.b2store.context import StoreContext, require
+from server.b2store.context import MAX_PART, StoreContext, require
+from server.b2store.download_safety import harden
 from server.b2store.errors import B2Error, bad_request, unsupported
 from server.b2store.headers import (
     download_headers,
@@ -172,15 +173,21 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             sha1 = request.headers.get("x-bz-content-sha1") or ""
             if not sha1:
                 raise bad_request("X-Bz-Content-Sha1 is required")
+            if length > MAX_PART + 40:  # 40: a SHA-1 sent as hex digits at the end
+                raise bad_request("a single upload may not be larger than 5 GB")
+            info = file_info_from(request.headers)
+            content_type = files.resolve_content_type(request.headers.get("content-type"), name)
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(request.stream(), name), length, sha1
             )
-            info = file_info_from(request.headers)
-            content_type = files.resolve_content_type(request.headers.get("content-type"), name)
-            kept = stored_sha1(sha1, actual)
-            return JSONResponse(
-                files.store_upload(ctx, key, bucket_id, name, tmp, size, kept, content_type, info)
-            )
+            try:
+                kept = stored_sha1(sha1, actual)
+                stored = files.store_upload(
+                    ctx, key, bucket_id, name, tmp, size, kept, content_type, info
+                )
+            finally:
+                tmp.unlink(missing_ok=True)  # already moved into place unless storing failed
+            return JSONResponse(stored)
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is left to read an answer
         except B2Error as exc:
@@ -202,14 +209,17 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             sha1 = request.headers.get("x-bz-content-sha1") or ""
             if not sha1:
                 raise bad_request("X-Bz-Content-Sha1 is required")
+            files.check_part(ctx, key, file_id, int(number_raw), length)
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(request.stream(), file_id, f"{file_id}#{number_raw}"), length, sha1
             )
-            return JSONResponse(
-                files.store_part(
+            try:
+                stored = files.store_part(
                     ctx, key, file_id, int(number_raw), tmp, size, stored_sha1(sha1, actual)
                 )
-            )
+            finally:
+                tmp.unlink(missing_ok=True)  # already moved into place unless storing failed
+            return JSONResponse(stored)
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is left to read an answer
         except B2Error as exc:
@@ -249,9 +259,8 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
         path = ctx.blobs.file_path(version.file_id)
         if not path.exists():
             raise B2Error(404, "not_found", "file data is missing")
-        return FileResponse(
-            path, media_type=version.content_type, headers=download_headers(version)
-        )
+        headers = harden(version.content_type, download_headers(version))
+        return FileResponse(path, media_type=version.content_type, headers=headers)
 
     def _authorize_download(token: str | None, version: FileVersion) -> None:
         """An account token with readFiles, or a download token covering the name."""
