@@ -7,12 +7,15 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from server.api.deps import AppSettings, CurrentUser, Db, MediaFileId
+from server.api.deps import AppSettings, CurrentUser, Db, MediaFileId, Storage
+from server.api.errors import ApiError
 from server.api.serializers import media_out, video_out
 from server.db.models import MediaFile, Video
 from server.db.types import utcnow
 from server.services.ownership import instructed_video, owned_media
 from server.services.processing import enqueue_processing
+from server.services.storage_keys import thumbnail_key
+from server.storage.base import StorageError
 from shared.api_schemas import AttachRequest, MediaPage, envelope
 
 router = APIRouter(prefix="/api/v1/media", tags=["media"])
@@ -98,8 +101,20 @@ def list_media(
 
 
 @router.delete("/media/{mediaFileId}")
-def delete_media(media_id: MediaFileId, user: CurrentUser, db: Db) -> dict[str, Any]:
+def delete_media(
+    media_id: MediaFileId, user: CurrentUser, db: Db, storage: Storage
+) -> dict[str, Any]:
+    """Soft delete: the database row stays for the audit trail, but the bytes stop being
+    served. The video and its thumbnail are hidden in storage at once, so their public
+    (CDN and storage) URLs answer 404 from then on; nothing of them is downloadable."""
     media = owned_media(db, user, media_id, for_update=True)
+    try:
+        for key in (media.storage_key, thumbnail_key(media.storage_key)):
+            storage.hide_object(key)
+    except StorageError as exc:
+        raise ApiError(
+            503, "storage_unavailable", f"the file could not be withdrawn yet; retry: {exc}"
+        ) from None
     media.deleted_at = utcnow()
     media.deleted_by = user.id
     for video in db.execute(select(Video).where(Video.media_file_id == media.id)).scalars():

@@ -265,6 +265,11 @@ class B2StorageService:
         )
         return f"{url}?Authorization={quote(token)}"
 
+    def hide_object(self, storage_key: str) -> None:
+        if self.stat_object(storage_key) is None:
+            return  # never uploaded, or already hidden
+        self._call(lambda api: api.get_bucket_by_id(str(self._bucket_id)).hide_file(storage_key))
+
     def delete_object(self, storage_key: str) -> None:
         def delete(api: B2Api) -> None:
             bucket = api.get_bucket_by_id(str(self._bucket_id))

@@ -100,6 +100,10 @@ class StorageService(Protocol):
         """A URL that reads the object for a limited time (used by server-side probing)."""
         ...
 
+    def hide_object(self, storage_key: str) -> None:
+        """Stop serving ``storage_key`` (B2 hide marker); hiding what is absent is no error."""
+        ...
+
     def delete_object(self, storage_key: str) -> None:
         """Delete every version of ``storage_key``."""
         ...

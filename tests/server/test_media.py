@@ -140,6 +140,20 @@ def test_delete_is_soft_and_hides_the_file(server: LiveServer, videos: dict[str,
         assert db.execute(select(MediaFile).where(MediaFile.id == media["id"])).scalar_one()
 
 
+def test_deleted_media_is_no_longer_downloadable(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    import httpx
+
+    account = new_account(server)
+    media = uploaded_media(account, videos["mp4"])
+    for url in (media["cdnUrl"], media["storageUrl"]):
+        assert httpx.get(url, timeout=60).status_code == 200
+    assert account.delete(f"/api/v1/media/media/{media['id']}").status_code == 200
+    for url in (media["cdnUrl"], media["storageUrl"]):
+        assert httpx.get(url, timeout=60).status_code == 404, url
+
+
 def test_policy_lists_the_limits_from_the_environment(server: LiveServer) -> None:
     import httpx
 
