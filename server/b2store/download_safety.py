@@ -20,6 +20,7 @@ def shown_inline(content_type: str) -> bool:
 def harden(content_type: str, headers: dict[str, str]) -> dict[str, str]:
     """``headers`` with nosniff, and attachment for anything that could render as a page."""
     hardened = {**headers, "x-content-type-options": "nosniff"}
-    if not shown_inline(content_type):
-        hardened["content-disposition"] = "attachment"
+    declared = hardened.get("content-disposition", "")
+    if not shown_inline(content_type) and not declared.lower().startswith("attachment"):
+        hardened["content-disposition"] = "attachment"  # an uploader's attachment stays
     return hardened
