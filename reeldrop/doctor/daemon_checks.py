@@ -29,17 +29,16 @@ class DaemonFacts:
     token_storage: str | None
 
 
-def connect(config_dir: Path, runtime_dir_client: ControlClient | None = None) -> DaemonFacts:
+def connect(config_dir: Path) -> DaemonFacts:
     from daemon.settings import load_settings
 
-    client = runtime_dir_client
-    if client is None:
-        try:
-            client = ControlClient.from_runtime_dir()
-            if not client.ping():
-                client = None
-        except (DaemonNotRunning, OSError):
+    client: ControlClient | None
+    try:
+        client = ControlClient.from_runtime_dir()
+        if not client.ping():
             client = None
+    except (DaemonNotRunning, OSError):
+        client = None
     account = client.account() if client is not None else None
     remembered = load_settings(config_dir / "settings.json").account
     return DaemonFacts(
