@@ -77,7 +77,7 @@ def main() -> int:
         generated += guarded(
             "Progress reports under load", lambda: sections.progress(settings, tmp)
         )
-        generated += guarded("Watched folders", lambda: sections.watched(settings))
+        generated += guarded("Watched folders", lambda: sections.watched(settings, tmp))
         generated += guarded("Window", lambda: sections.window(settings))
         generated += guarded("Probing", lambda: sections.probing(tmp))
         generated.append(f"The whole run took {(time.monotonic() - started) / 60:.1f} minutes.")
