@@ -82,6 +82,12 @@ def _content_length(request: Request) -> int:
     return int(raw)
 
 
+def _payload(content_length: int, sha1: str) -> int:
+    """The file's bytes in a body: all of it, less the 40 hex digits ``hex_digits_at_end``
+    puts after them."""
+    return max(0, content_length - 40) if sha1 == "hex_digits_at_end" else content_length
+
+
 def _in_version(result: dict[str, Any], version: int) -> dict[str, Any]:
     """v1 listings name a file's length ``size`` (v1 clients such as rclone read that)."""
     if version == 1 and isinstance(result.get("files"), list):
@@ -178,7 +184,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             info = file_info_from(request.headers)
             content_type = files.resolve_content_type(request.headers.get("content-type"), name)
             tmp, size, actual = await ctx.blobs.receive(
-                stats.counting(request.stream(), name), length, sha1
+                stats.counting(request.stream(), name, payload=_payload(length, sha1)),
+                length,
+                sha1,
             )
             try:
                 kept = stored_sha1(sha1, actual)
@@ -211,7 +219,14 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
                 raise bad_request("X-Bz-Content-Sha1 is required")
             files.check_part(ctx, key, file_id, int(number_raw), length)
             tmp, size, actual = await ctx.blobs.receive(
-                stats.counting(request.stream(), file_id, f"{file_id}#{number_raw}"), length, sha1
+                stats.counting(
+                    request.stream(),
+                    file_id,
+                    f"{file_id}#{number_raw}",
+                    payload=_payload(length, sha1),
+                ),
+                length,
+                sha1,
             )
             try:
                 stored = files.store_part(

@@ -15,14 +15,23 @@ class UploadStats:
         self._bytes: dict[str, int] = defaultdict(int)
         self._total = 0
 
-    async def counting(self, stream: AsyncIterator[bytes], *targets: str) -> AsyncIterator[bytes]:
-        """Count as the body streams in: ``targets`` are e.g. a large file and its part."""
+    async def counting(
+        self, stream: AsyncIterator[bytes], *targets: str, payload: int | None = None
+    ) -> AsyncIterator[bytes]:
+        """Count as the body streams in: ``targets`` are e.g. a large file and its part.
+
+        Only the file's bytes count: the first ``payload`` bytes of the body (a body sent
+        with ``hex_digits_at_end`` ends with 40 more, its SHA-1)."""
+        left = payload
         async for chunk in stream:
-            STORE_BYTES_RECEIVED.inc(len(chunk))
+            n = len(chunk) if left is None else min(len(chunk), left)
+            if left is not None:
+                left -= n
+            STORE_BYTES_RECEIVED.inc(n)
             with self._lock:
                 for target in targets:
-                    self._bytes[target] += len(chunk)
-                self._total += len(chunk)
+                    self._bytes[target] += n
+                self._total += n
             yield chunk
 
     def snapshot(self) -> dict[str, object]:

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from starlette.middleware.base import BaseHTTPMiddleware
 
@@ -60,3 +61,28 @@ def test_the_spool_keeps_order_and_hashes_every_byte(tmp_path: Path) -> None:
 def test_no_request_passes_through_base_http_middleware(store: LiveServer) -> None:
     kinds = [m.cls for m in store.app.user_middleware]
     assert BaseHTTPMiddleware not in kinds, kinds
+
+
+def test_a_part_with_its_sha1_at_the_end_counts_only_its_bytes(store: LiveServer, api: Any) -> None:
+    bucket = api.get_bucket_by_name("reeldrop-media")
+    started = api.session.start_large_file(bucket.id_, "videos/receive/at-end.mp4", "video/mp4", {})
+    file_id = started["fileId"]
+    part = api.session.get_upload_part_url(file_id)
+    data = os.urandom(MIB + 17)
+    sha1 = hashlib.sha1(data).hexdigest()
+    answer = httpx.post(
+        part["uploadUrl"],
+        content=data + sha1.encode(),
+        headers={
+            "Authorization": part["authorizationToken"],
+            "X-Bz-Part-Number": "1",
+            "X-Bz-Content-Sha1": "hex_digits_at_end",
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["contentSha1"] == sha1
+    stats = httpx.get(
+        f"{store.url}/b2store/stats",
+        headers={"Authorization": api.account_info.get_account_auth_token()},
+    ).json()["bytesReceived"]
+    assert stats[file_id] == stats[f"{file_id}#1"] == len(data), "the 40 hex digits are not file"
