@@ -186,6 +186,7 @@ def create_key(ctx: StoreContext, token: str | None, body: Json) -> Json:
             bucket_id=bucket_id,
             name_prefix=body.get("namePrefix") or None,
             expires_at_ms=now_ms() + duration * 1000 if duration else None,
+            max_file_bytes=whole_number(body, "maxFileBytes", 0, 0, 10**13) or None,
         )
         db.add(key)
         db.commit()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.b2store.blobs import BlobDir
@@ -57,6 +58,7 @@ class StoreContext:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = make_engine(f"sqlite:///{root / 'store.sqlite'}")
         StoreBase.metadata.create_all(engine)
+        _add_missing_columns(engine)
         min_part = int(os.environ.get("REELDROP_B2STORE_MIN_PART_SIZE", DEFAULT_MIN_PART))
         return cls(
             root=root,
@@ -77,6 +79,14 @@ class StoreContext:
                 os.environ.get("REELDROP_B2STORE_TOKEN_SECONDS", 24 * 3600)
             ),
         )
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added after a store was first created (``create_all`` adds only tables)."""
+    present = {column["name"] for column in inspect(engine).get_columns("keys")}
+    if "max_file_bytes" not in present:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE keys ADD COLUMN max_file_bytes BIGINT"))
 
 
 def require(

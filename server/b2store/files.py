@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from server.b2store import crashpoints
@@ -178,7 +178,21 @@ def check_part(ctx: StoreContext, key: Key, file_id: str, number: int, length: i
         raise bad_request("part is larger than 5 GB")
     with ctx.factory() as db:
         version = unfinished(db, file_id)
+        others = db.execute(
+            select(func.coalesce(func.sum(Part.size), 0)).where(
+                Part.file_id == file_id, Part.part_number != number
+            )
+        ).scalar_one()
     require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+    check_file_size(key, int(others) + length)
+
+
+def check_file_size(key: Key, size: int) -> None:
+    """A key made for one upload session stores no file larger than the session declared."""
+    if key.max_file_bytes is not None and size > key.max_file_bytes:
+        raise bad_request(
+            f"this key may store files of at most {key.max_file_bytes} bytes", "too_large"
+        )
 
 
 def store_part(
@@ -278,6 +292,7 @@ def finish_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
         if len(sha1s) < 2:
             raise bad_request("large files must have at least 2 parts")
         numbers = range(1, len(sha1s) + 1)
+        check_file_size(key, sum(by_number[n].size for n in numbers))  # parts sent in parallel
         # Order of writes: the whole file, then the commit, then the parts' removal. A crash
         # before the commit leaves the parts and rows, so finishing again works; after it,
         # only leftover part files, which nothing reads.

@@ -21,6 +21,8 @@ class Key(StoreBase):
     name_prefix: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     expires_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     is_master: Mapped[bool] = mapped_column(default=False)
+    # Not part of B2: the largest file this key may store (an upload session's declared size).
+    max_file_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Bucket(StoreBase):

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 ACTIVE = ("initiated", "uploading")
 MIN_PART_SIZE = 5 * 1024 * 1024
+THUMBNAIL_ALLOWANCE = 2 * 1024 * 1024
 MAX_ETA_SECONDS = 10 * 365 * 24 * 3600  # fits every database's integer column
 
 
@@ -114,7 +115,9 @@ def open_session(
     key = storage_keys.storage_key(user.id, body.filename, session_key, now)
     timeout = settings.policy.upload_session_timeout
     try:
-        scoped = storage.create_upload_key(storage_keys.user_prefix(user.id), timeout + 3600)
+        scoped = storage.create_upload_key(
+            storage_keys.user_prefix(user.id), timeout + 3600, key_size_cap(body.file_size)
+        )
     except StorageError as exc:
         raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
     session = UploadSession(
@@ -133,6 +136,12 @@ def open_session(
     )
     db.add(session)
     return session, scoped
+
+
+def key_size_cap(declared_size: int) -> int:
+    """The largest file a session's key may store: the declared video (and never less than
+    enough for its thumbnail)."""
+    return max(declared_size, THUMBNAIL_ALLOWANCE)
 
 
 def part_size(settings: Settings) -> int:

@@ -71,6 +71,7 @@ class B2StorageService:
         self._cdn_url = cdn_url.rstrip("/") if cdn_url else None
         self._download_base = download_base
         self._public = public_bucket
+        self._embedded = False
         self._api: B2Api | None = None
         self._lock = threading.Lock()
         self.recommended_part_size = 100 * 1000 * 1000
@@ -84,7 +85,7 @@ class B2StorageService:
         from server.b2store.context import StoreContext
 
         master = ensure_master_key(StoreContext.open(data_dir, public_url))
-        return cls(
+        service = cls(
             public_url.rstrip("/"),
             master.key_id,
             master.application_key,
@@ -93,6 +94,8 @@ class B2StorageService:
             cdn_url=cdn_url,
             public_bucket=True,
         )
+        service._embedded = True
+        return service
 
     @classmethod
     def from_settings(cls, settings: Any) -> B2StorageService:
@@ -138,17 +141,44 @@ class B2StorageService:
 
     # -- StorageService ------------------------------------------------------------------
 
-    def create_upload_key(self, name_prefix: str, lifetime_seconds: int) -> ScopedUploadKey:
-        key = self._call(
-            lambda api: api.create_key(
-                capabilities=UPLOAD_CAPABILITIES,
-                key_name=f"reeldrop-upload-{datetime.now(UTC):%Y%m%d%H%M%S}",
-                valid_duration_seconds=lifetime_seconds,
-                bucket_id=self._bucket_id,
-                name_prefix=name_prefix,
+    def create_upload_key(
+        self, name_prefix: str, lifetime_seconds: int, max_file_bytes: int | None = None
+    ) -> ScopedUploadKey:
+        params: dict[str, Any] = {
+            "capabilities": UPLOAD_CAPABILITIES,
+            "keyName": f"reeldrop-upload-{datetime.now(UTC):%Y%m%d%H%M%S}",
+            "validDurationInSeconds": lifetime_seconds,
+            "bucketId": self._bucket_id,
+            "namePrefix": name_prefix,
+        }
+        if self._embedded and max_file_bytes:
+            params["maxFileBytes"] = max_file_bytes  # the embedded store's size cap per key
+
+        def create(api: B2Api) -> dict[str, Any]:
+            if "maxFileBytes" not in params:
+                made = api.create_key(
+                    capabilities=UPLOAD_CAPABILITIES,
+                    key_name=params["keyName"],
+                    valid_duration_seconds=lifetime_seconds,
+                    bucket_id=self._bucket_id,
+                    name_prefix=name_prefix,
+                )
+                return {
+                    "applicationKeyId": made.id_,
+                    "applicationKey": made.application_key,
+                    "expirationTimestamp": made.expiration_timestamp_millis,
+                }
+            info = api.account_info  # b2sdk's create_key cannot pass the store's extension
+            return dict(
+                api.session.raw_api.b2_http.post_json_return_json(
+                    f"{info.get_api_url()}/b2api/v3/b2_create_key",
+                    {"Authorization": info.get_account_auth_token()},
+                    {**params, "accountId": info.get_account_id()},
+                )
             )
-        )
-        expires_ms = key.expiration_timestamp_millis
+
+        key = self._call(create)
+        expires_ms = key.get("expirationTimestamp")
         expires = (
             datetime.fromtimestamp(expires_ms / 1000, UTC)
             if expires_ms
@@ -156,8 +186,8 @@ class B2StorageService:
         )
         return ScopedUploadKey(
             realm_url=self._realm_url(),
-            key_id=key.id_,
-            application_key=key.application_key,
+            key_id=key["applicationKeyId"],
+            application_key=key["applicationKey"],
             bucket_name=self.bucket_name,
             bucket_id=str(self._bucket_id),
             name_prefix=name_prefix,

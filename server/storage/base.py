@@ -59,8 +59,11 @@ class StorageService(Protocol):
     bucket_name: str
     recommended_part_size: int
 
-    def create_upload_key(self, name_prefix: str, lifetime_seconds: int) -> ScopedUploadKey:
-        """Create a key with writeFiles, listFiles, readFiles limited to ``name_prefix``."""
+    def create_upload_key(
+        self, name_prefix: str, lifetime_seconds: int, max_file_bytes: int | None = None
+    ) -> ScopedUploadKey:
+        """Create a key with writeFiles, listFiles, readFiles limited to ``name_prefix``;
+        where storage can (the embedded store), no file it writes exceeds ``max_file_bytes``."""
         ...
 
     def delete_key(self, key_id: str) -> None:

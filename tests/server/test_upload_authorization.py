@@ -8,11 +8,13 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
+from b2sdk.v2 import exception as b2_exceptions
 
 from shared.media.hashing import sha1_file
 from tests.server.flows import complete, initiate, uploaded_media
 from tests.support.api import add_user, new_account, sign_in
-from tests.support.b2 import upload_as_client
+from tests.support.b2 import scoped_bucket, upload_as_client
 from tests.support.live_server import LiveServer
 
 
@@ -106,3 +108,22 @@ def test_complete_refuses_a_large_file_whose_sha1_differs(
     answer = complete(account, data, hashlib.sha1(b"x").hexdigest())
     assert answer.status_code == 409, answer.text
     assert answer.json()["error"]["code"] == "sha1_mismatch"
+
+
+def test_a_session_key_stores_no_file_larger_than_the_session_declared(
+    sqlite_server: LiveServer, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    account = new_account(sqlite_server)
+    declared = videos["large"]  # 6 MB: above the thumbnail allowance
+    data = initiate(account, declared)
+    bigger = tmp_path / "bigger.mp4"
+    bigger.write_bytes(declared.read_bytes() + b"\0" * 3_000_000)
+    bucket = scoped_bucket(data["b2"])
+    with pytest.raises(b2_exceptions.B2Error):
+        bucket.upload_local_file(str(bigger), data["storageKey"], min_part_size=1 << 20)
+    with pytest.raises(b2_exceptions.B2Error):
+        bucket.upload_bytes(bigger.read_bytes(), f"{data['b2']['namePrefix']}other.mp4")
+    too_big = browser_post(data, data["storageKey"], bigger.read_bytes())
+    assert too_big.status_code == 400, too_big.text
+    upload_as_client(data, declared)
+    assert complete(account, data, sha1_file(declared)).status_code == 200
