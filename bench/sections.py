@@ -30,7 +30,13 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
     for video in videos:
         with server_process(tmp / f"server-up-{video.stat().st_size}") as server:
             results.append(
-                throughput.measure_size(server, video, settings.repeats, tmp / f"home-{video.name}")
+                throughput.measure_size(
+                    server,
+                    video,
+                    settings.repeats_for(video.stat().st_size),
+                    tmp / f"home-{video.name}",
+                    best_only=settings.is_large(video.stat().st_size),
+                )
             )
     lines = [
         "## Uploads side by side",
@@ -47,15 +53,17 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
         lines += [
             f"**{_size(result.size)}** ({result.size:,} bytes)",
             "",
-            "| uploader | median time | throughput | vs raw baseline | ReelDrop is faster by |",
-            "| --- | --- | --- | --- | --- |",
+            "| uploader | runs | median time | throughput | vs raw baseline "
+            "| ReelDrop is faster by |",
+            "| --- | --- | --- | --- | --- | --- |",
         ]
         ours = result.median(throughput.REELDROP)
         for label in result.seconds:
             rate = result.rate(label)
             faster = "" if label == throughput.REELDROP else f"{result.median(label) / ours:.2f}x"
             lines.append(
-                f"| {label} | {result.median(label):.2f} s | {rate:.0f} MiB/s | "
+                f"| {label} | {len(result.seconds[label])} | {result.median(label):.2f} s | "
+                f"{rate:.0f} MiB/s | "
                 f"{rate / base:.2f}x | {faster} |"
             )
         lines.append("")
@@ -89,7 +97,7 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
 def resume(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]:
     from bench.resume import resume_runs
 
-    video = videos[-1]  # the largest: many parts
+    video = videos[0]
     with server_process(tmp / "server-resume") as server:
         runs = resume_runs(server, video, tmp / "home-resume", settings.repeats)
     lines = [
@@ -152,14 +160,19 @@ def part_sweep(settings: BenchSettings, tmp: Path, root: Path) -> list[str]:
     video = make_big_video(tmp / "sweep.mp4", settings.sweep_size)
     with server_process(tmp / "server-sweep") as server:
         grid = sweep(
-            server, video, settings.sweep_part_sizes, settings.sweep_workers, settings.repeats
+            server,
+            video,
+            settings.sweep_part_sizes,
+            settings.sweep_workers,
+            settings.sweep_repeats,
         )
     drawn = plot(grid, root / "docs" / PLOT, f"{_size(settings.sweep_size)} upload, raw client")
     video.unlink()
     return [
         "## Part size and parts in flight",
         "",
-        f"The raw client uploading a {_size(settings.sweep_size)} file with each combination.",
+        f"The raw client uploading a {_size(settings.sweep_size)} file with each combination "
+        f"({settings.sweep_repeats} run each, the page cache warm).",
         "",
         f"![throughput against part size and parts in flight]({PLOT})"
         if drawn

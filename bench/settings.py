@@ -2,7 +2,8 @@
 
 ``BENCH_QUICK=1``: small sizes, one repeat (a smoke run of every measurement).
 ``BENCH_SIZES_MB=1024,4096``: the video sizes (MiB; a size the disk cannot hold is skipped).
-``BENCH_REPEATS=3``: runs per figure (the table shows medians).
+``BENCH_REPEATS=3``: runs per figure (the table shows medians); files of 2 GiB and more get
+``BENCH_LARGE_REPEATS=2`` runs, each peer with its best settings only (a bounded run time).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 from dataclasses import dataclass
 
 MIB = 1 << 20
+LARGE = 2 << 30
 
 
 @dataclass(frozen=True)
@@ -18,11 +20,20 @@ class BenchSettings:
     quick: bool
     sizes: tuple[int, ...]
     repeats: int
+    large_repeats: int
     sweep_size: int
     sweep_part_sizes: tuple[int, ...]
     sweep_workers: tuple[int, ...]
+    sweep_repeats: int
     progress_seconds: float
     idle_seconds: float
+
+    def repeats_for(self, size: int) -> int:
+        return self.large_repeats if self.is_large(size) else self.repeats
+
+    @staticmethod
+    def is_large(size: int) -> bool:
+        return size >= LARGE
 
     @classmethod
     def from_env(cls) -> BenchSettings:
@@ -35,9 +46,11 @@ class BenchSettings:
             quick=quick,
             sizes=sizes,
             repeats=int(os.environ.get("BENCH_REPEATS", "1" if quick else "3")),
+            large_repeats=int(os.environ.get("BENCH_LARGE_REPEATS", "1" if quick else "2")),
             sweep_size=(64 if quick else 512) * MIB,
             sweep_part_sizes=tuple(n * MIB for n in ((8, 32) if quick else (5, 16, 50, 100, 200))),
             sweep_workers=(1, 4) if quick else (1, 2, 4, 8),
+            sweep_repeats=1,
             progress_seconds=3.0 if quick else 10.0,
             idle_seconds=5.0 if quick else 60.0,
         )

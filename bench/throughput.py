@@ -43,10 +43,15 @@ def settle(pids: list[int], timeout: float = 120.0) -> None:
             return
 
 
-def measure_size(server: ServerProcess, video: Path, repeats: int, home: Path) -> SizeResult:
+def measure_size(
+    server: ServerProcess, video: Path, repeats: int, home: Path, *, best_only: bool = False
+) -> SizeResult:
+    """``best_only``: each peer with its best documented settings only (large files)."""
     result = SizeResult(video.stat().st_size)
     contestants: list[Peer] = [Peer(BASELINE, raw_baseline(server, 100 * 1000 * 1000, 4))]
-    contestants += peers(server, home / "peers")
+    contestants += [
+        p for p in peers(server, home / "peers") if not best_only or "defaults" not in p.label
+    ]
     with signed_in_daemon(server, home / "daemon") as daemon:
         pids = [server.pid, daemon.proc.pid]
         for repeat in range(repeats):
