@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from server.b2store import access, buckets, copying, files, listing, testmode
@@ -171,7 +172,9 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
     async def _upload_file(bucket_id: str, request: Request) -> Response:
         try:
             testmode.before_upload(request.headers.get("x-bz-test-mode"))
-            key = files.upload_key(ctx, request.headers.get("authorization"), "upload", bucket_id)
+            key = await run_in_threadpool(
+                files.upload_key, ctx, request.headers.get("authorization"), "upload", bucket_id
+            )
             refuse_unsupported_headers(request.headers)
             name = files.check_name(unquote(request.headers.get("x-bz-file-name", "")))
             require(key, "writeFiles", bucket_id=bucket_id, name=name)
@@ -191,8 +194,17 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             )
             try:
                 kept = stored_sha1(sha1, actual)
-                stored = files.store_upload(
-                    ctx, key, bucket_id, name, tmp, size, kept, content_type, info
+                stored = await run_in_threadpool(
+                    files.store_upload,
+                    ctx,
+                    key,
+                    bucket_id,
+                    name,
+                    tmp,
+                    size,
+                    kept,
+                    content_type,
+                    info,
                 )
             finally:
                 tmp.unlink(missing_ok=True)  # already moved into place unless storing failed
@@ -207,9 +219,13 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
         return counted("b2_upload_part", await _upload_part(file_id, request))
 
     async def _upload_part(file_id: str, request: Request) -> Response:
+        # Database work runs in worker threads: the event loop keeps reading every other
+        # upload's body meanwhile (a part is one commit; with 5 MB parts, many commits).
         try:
             testmode.before_upload(request.headers.get("x-bz-test-mode"))
-            key = files.upload_key(ctx, request.headers.get("authorization"), "part", file_id)
+            key = await run_in_threadpool(
+                files.upload_key, ctx, request.headers.get("authorization"), "part", file_id
+            )
             refuse_unsupported_headers(request.headers)
             number_raw = request.headers.get("x-bz-part-number", "")
             if not number_raw.isdigit():
@@ -218,7 +234,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             sha1 = request.headers.get("x-bz-content-sha1") or ""
             if not sha1:
                 raise bad_request("X-Bz-Content-Sha1 is required")
-            files.check_part(ctx, key, file_id, int(number_raw), length)
+            await run_in_threadpool(files.check_part, ctx, key, file_id, int(number_raw), length)
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(
                     request.stream(),
@@ -230,8 +246,15 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
                 sha1,
             )
             try:
-                stored = files.store_part(
-                    ctx, key, file_id, int(number_raw), tmp, size, stored_sha1(sha1, actual)
+                stored = await run_in_threadpool(
+                    files.store_part,
+                    ctx,
+                    key,
+                    file_id,
+                    int(number_raw),
+                    tmp,
+                    size,
+                    stored_sha1(sha1, actual),
                 )
             finally:
                 tmp.unlink(missing_ok=True)  # already moved into place unless storing failed

@@ -86,3 +86,28 @@ def test_a_part_with_its_sha1_at_the_end_counts_only_its_bytes(store: LiveServer
         headers={"Authorization": api.account_info.get_account_auth_token()},
     ).json()["bytesReceived"]
     assert stats[file_id] == stats[f"{file_id}#1"] == len(data), "the 40 hex digits are not file"
+
+
+def test_the_store_writes_its_records_off_the_event_loop(
+    store: LiveServer, bucket: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.b2store import files
+
+    threads: list[str] = []
+    originals = {name: getattr(files, name) for name in ("upload_key", "store_part")}
+
+    def recorded(name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            threads.append(threading.current_thread().name)
+            return originals[name](*args, **kwargs)
+
+        return call
+
+    for name in originals:
+        monkeypatch.setattr(files, name, recorded(name))
+    source = tmp_path / "parts.mp4"
+    source.write_bytes(os.urandom(11 * MIB))
+    bucket.upload_local_file(str(source), "videos/receive/parts.mp4", min_part_size=5 * MIB)
+    assert threads, "parts went through the store's part route"
+    loop_thread = [t for t in threads if t.startswith("uvicorn-")]
+    assert not loop_thread, f"{len(loop_thread)} database calls ran on the event loop"
