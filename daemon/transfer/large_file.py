@@ -22,6 +22,7 @@ from daemon.transfer.part_stream import FileWatch, PartStream
 from daemon.transfer.target import UploadTarget
 
 log = logging.getLogger(__name__)
+HEX_DIGITS_AT_END = "hex_digits_at_end"  # each part's SHA-1 follows its bytes
 
 
 @dataclass(frozen=True)
@@ -118,16 +119,17 @@ def _send_part(
 ) -> str:
     meter.check_plain()
     watch.check()
-    sha1 = watch.sha1(offset, length)
-    stream = PartStream(watch, number, offset, length, meter)
+    stream = PartStream(watch, number, offset, length, meter, sha1_at_end=True)
     try:
         with b2_errors():
-            answer = bucket.api.session.upload_part(large_file_id, number, length, sha1, stream)
+            answer = bucket.api.session.upload_part(
+                large_file_id, number, len(stream), HEX_DIGITS_AT_END, stream
+            )
     finally:
         stream.close()
     watch.check()
     meter.part_stored(number, length)
-    return str(answer["contentSha1"])
+    return str(stream.sha1 or answer["contentSha1"])
 
 
 def _most_telling(errors: list[BaseException]) -> BaseException:

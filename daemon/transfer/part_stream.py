@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from daemon.transfer.errors import FileChanged, ReadStopped
 from daemon.transfer.meter import WireMeter
 
-READ_BLOCK = 64 * 1024
+BLOCK = 1 << 20
+MIN_BLOCK = 16 * 1024
+SHA1_HEX_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -36,63 +38,70 @@ class FileWatch:
         if (stat.st_size, stat.st_mtime) != (self.size, self.mtime):
             raise FileChanged(self.path.name)
 
-    def sha1(self, offset: int, length: int) -> str:
-        """SHA-1 of one range, read before the range is sent (B2 wants it up front)."""
-        digest = hashlib.sha1()
-        with self.path.open("rb") as handle:
-            handle.seek(offset)
-            left = length
-            while left > 0:
-                block = handle.read(min(READ_BLOCK, left))
-                if not block:
-                    raise FileChanged(self.path.name)
-                digest.update(block)
-                left -= len(block)
-        return digest.hexdigest()
-
 
 class PartStream:
-    """File-like body for b2sdk: ``read`` charges the meter, ``seek(0)`` restarts the part."""
+    """One range of the file as a request body, read once: an iterable of blocks of up to
+    1 MiB (a file-like body would be read 16 KiB at a time by the HTTP layer), each charged
+    to the meter before it is read. With ``sha1_at_end`` the range's SHA-1 is computed while
+    it is sent and follows it as 40 hex digits (B2's ``hex_digits_at_end``), so no pass over
+    the range is needed before sending. ``seek(0)`` (b2sdk rewinds before each attempt)
+    starts the part over."""
 
     def __init__(
-        self, watch: FileWatch, part: int, offset: int, length: int, meter: WireMeter
+        self,
+        watch: FileWatch,
+        part: int,
+        offset: int,
+        length: int,
+        meter: WireMeter,
+        *,
+        sha1_at_end: bool = False,
     ) -> None:
         self.watch, self.part, self.offset, self.length = watch, part, offset, length
         self.meter = meter
-        self._handle: IO[bytes] = watch.path.open("rb")
-        self._pos = 0
+        self.sha1_at_end = sha1_at_end
+        self.sha1: str | None = None
+        self._fd: int | None = os.open(watch.path, os.O_RDONLY)
         self.seek(0)
 
     def __len__(self) -> int:
-        return self.length
-
-    def read(self, size: int = -1) -> bytes:
-        left = self.length - self._pos
-        if left <= 0:
-            return b""
-        want = left if size is None or size < 0 else min(size, left)
-        self.meter.charge(self.part, want)
-        data = self._handle.read(want)
-        if len(data) < want:
-            raise ReadStopped(FileChanged(self.watch.path.name))
-        self._pos += len(data)
-        return data
+        return self.length + (SHA1_HEX_LENGTH if self.sha1_at_end else 0)
 
     def seek(self, position: int, whence: int = os.SEEK_SET) -> int:
-        if whence != os.SEEK_SET:
-            position = self.length + position if whence == os.SEEK_END else self._pos + position
-        self._pos = max(0, min(position, self.length))
-        self._handle.seek(self.offset + self._pos)
-        if self._pos == 0:
-            self.meter.restart_part(self.part)
-        return self._pos
+        if position != 0 or whence != os.SEEK_SET:
+            raise ValueError("a part body can only be rewound to its start")
+        self.sha1 = None
+        self.meter.restart_part(self.part)
+        return 0
 
-    def tell(self) -> int:
-        return self._pos
+    def __iter__(self) -> Iterator[bytes]:
+        assert self._fd is not None, "the part body was closed"
+        digest = hashlib.sha1() if self.sha1_at_end else None
+        done = 0
+        while done < self.length:
+            want = min(self._block(), self.length - done)
+            self.meter.charge(self.part, want)
+            data = os.pread(self._fd, want, self.offset + done)
+            if len(data) < want:
+                raise ReadStopped(FileChanged(self.watch.path.name))
+            if digest is not None:
+                digest.update(data)
+            done += want
+            yield data
+        if digest is not None:
+            self.sha1 = digest.hexdigest()
+            yield self.sha1.encode("ascii")
+
+    def _block(self) -> int:
+        """1 MiB, or a tenth of a second of traffic under a bandwidth limit (smooth pacing)."""
+        rate = self.meter.limiter.rate
+        return BLOCK if rate is None else max(MIN_BLOCK, min(BLOCK, rate // 10))
 
     def close(self) -> None:
-        self._handle.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     @property
     def closed(self) -> bool:
-        return self._handle.closed
+        return self._fd is None
