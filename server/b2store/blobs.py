@@ -20,10 +20,13 @@ class BlobDir:
         self.root = root
         for sub in ("files", "parts", "tmp"):
             (root / sub).mkdir(parents=True, exist_ok=True)
-        self.sweep_temp()
 
     def sweep_temp(self) -> int:
-        """Remove temp files left by uploads that a crash or restart cut off; how many."""
+        """Remove temp files left by uploads that a crash or restart cut off; how many.
+
+        Only when the server starts (``sweep_leftovers``): anything else that opens the
+        store (``reeldrop server storage-info`` beside a running server) would delete the
+        temp files of the uploads in flight."""
         removed = 0
         for leftover in (self.root / "tmp").iterdir():
             if leftover.is_file():

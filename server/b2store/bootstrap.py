@@ -74,16 +74,17 @@ def ensure_master_key(ctx: StoreContext) -> MasterKey:
 
 
 def sweep_leftovers(ctx: StoreContext) -> int:
-    """At start (nothing in flight): drop bytes a crash left without their database row, and
-    parts of large files already finished or cancelled. How many were dropped."""
+    """At start (nothing in flight): drop temp files of cut-off uploads, bytes a crash left
+    without their database row, and parts of large files already finished or cancelled. How
+    many were dropped."""
     from sqlalchemy import select
 
     from server.b2store.models import FileVersion
 
+    dropped = ctx.blobs.sweep_temp()
     files, parts = ctx.blobs.stored_ids()
     with ctx.factory() as db:
         rows = dict(db.execute(select(FileVersion.file_id, FileVersion.action)).tuples().all())
-    dropped = 0
     for file_id in files:
         if rows.get(file_id) != "upload":
             ctx.blobs.drop_file(file_id)

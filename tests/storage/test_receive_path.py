@@ -111,3 +111,17 @@ def test_the_store_writes_its_records_off_the_event_loop(
     assert threads, "parts went through the store's part route"
     loop_thread = [t for t in threads if t.startswith("uvicorn-")]
     assert not loop_thread, f"{len(loop_thread)} database calls ran on the event loop"
+
+
+def test_opening_the_store_beside_a_running_server_keeps_uploads_in_flight(
+    store: LiveServer,
+) -> None:
+    from server.b2store.bootstrap import storage_info
+
+    in_flight = store.data_dir / "b2store" / "blobs" / "tmp" / "a-part-arriving"
+    in_flight.write_bytes(b"x" * 1000)
+    try:
+        storage_info(store.data_dir, store.url)  # what `reeldrop server storage-info` does
+        assert in_flight.exists(), "the temp file of an upload in flight was deleted"
+    finally:
+        in_flight.unlink(missing_ok=True)
