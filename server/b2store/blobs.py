@@ -8,6 +8,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import BinaryIO
 
 from server.b2store.errors import B2Error, bad_request
 from server.b2store.spool import Spool
@@ -15,11 +16,22 @@ from server.b2store.spool import Spool
 CHUNK = 1 << 20
 
 
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)  # also when an older version made it with the umask's mode
+
+
+def _new_private_file(path: Path) -> BinaryIO:
+    """Open a new file only its owner can read: the bytes are users' lectures."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+
+
 class BlobDir:
     def __init__(self, root: Path) -> None:
         self.root = root
+        _private_dir(root)
         for sub in ("files", "parts", "tmp"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
+            _private_dir(root / sub)
 
     def sweep_temp(self) -> int:
         """Remove temp files left by uploads that a crash or restart cut off; how many.
@@ -52,7 +64,7 @@ class BlobDir:
         received = 0
         tail = b""
         try:
-            with open(tmp, "wb") as out:
+            with _new_private_file(tmp) as out:
                 spool = Spool(out)
                 try:
                     async for chunk in stream:
@@ -86,7 +98,7 @@ class BlobDir:
 
     def keep_part(self, tmp: Path, file_id: str, part_number: int) -> None:
         path = self.part_path(file_id, part_number)
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(exist_ok=True, mode=0o700)
         os.replace(tmp, path)
 
     def assemble(self, file_id: str, parts: list[tuple[int, str]]) -> None:
@@ -97,7 +109,7 @@ class BlobDir:
         an upload that died before its database write is caught here, never served."""
         tmp = self.root / "tmp" / uuid.uuid4().hex
         try:
-            with open(tmp, "wb") as out:
+            with _new_private_file(tmp) as out:
                 for number, sha1 in parts:
                     digest = hashlib.sha1()
                     with open(self.part_path(file_id, number), "rb") as part:
@@ -124,7 +136,7 @@ class BlobDir:
         digest = hashlib.sha1()
         remaining = end - first
         try:
-            with open(source, "rb") as src, open(tmp, "wb") as out:
+            with open(source, "rb") as src, _new_private_file(tmp) as out:
                 src.seek(first)
                 while remaining > 0:
                     chunk = src.read(min(CHUNK, remaining))
