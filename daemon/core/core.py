@@ -121,9 +121,14 @@ class DaemonCore:
     ) -> list[JobView]:
         """Queue every video in ``paths`` (files or folders). Raises InvalidRequest for a
         path that does not exist or a course the user does not teach; idempotent."""
+        self.check_course(course_id)
+        return self.jobs.add_files(paths, course_id, source, watch_folder)
+
+    def check_course(self, course_id: str | None) -> None:
+        """Raise InvalidRequest for a course the user does not teach (while signed in; the
+        server has the last word when the upload is initiated)."""
         if course_id and self.client() is not None:
             self.library.check_course(course_id)
-        return self.jobs.add_files(paths, course_id, source, watch_folder)
 
     # -- status and settings ---------------------------------------------------------------
 

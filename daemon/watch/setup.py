@@ -18,4 +18,5 @@ def build_watcher(core: DaemonCore, factory: sessionmaker[Session]) -> Watcher:
         CoreJobSink(core),
         quiet_seconds=lambda: float(core.settings.quiet_seconds),
         allowed_formats=lambda: tuple(core.policy().allowed_video_formats),
+        check_course=core.check_course,
     )

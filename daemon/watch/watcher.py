@@ -52,8 +52,12 @@ class Watcher:
         *,
         quiet_seconds: Callable[[], float],
         allowed_formats: Callable[[], tuple[str, ...]],
+        check_course: Callable[[str | None], None] = lambda _course: None,
     ) -> None:
+        """``check_course`` raises for a course the user does not teach, so a folder is
+        never watched for a course every one of its uploads would be refused for."""
         self.registry, self.sink = registry, sink
+        self.check_course = check_course
         self.quiet_seconds, self.allowed_formats = quiet_seconds, allowed_formats
         self.native = NativeWatches()
         self.keeper = FileKeeper(registry, sink, quiet_seconds)
@@ -99,6 +103,7 @@ class Watcher:
         after_upload: str = "keep",
     ) -> FolderView:
         root = normalise(path)
+        self.check_course(course_id)
         config = FolderConfig(str(root), course_id, recursive, after_upload)
         with self._lock:
             old = self.folders.pop(config.path, None)

@@ -212,3 +212,26 @@ def test_bad_watch_requests_get_clear_errors(signed_in: SignedIn, tmp_path: Path
     assert client.watch_list() == []
     answer = http.request("DELETE", "/v1/watch")
     assert answer.status_code == 422 and "path" in answer.json()["error"]["message"]
+
+
+def test_watching_for_a_course_the_user_does_not_teach_is_refused(
+    signed_in: SignedIn, tmp_path: Path
+) -> None:
+    """As ``upload --course`` does: refused at once with the reason, nothing is watched, and
+    a folder already watched keeps the course it had."""
+    daemon = signed_in.daemon
+    other = sign_in(signed_in.server, add_user(signed_in.server))
+    others_course, _ = add_course(signed_in.server, other)
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    for course in ("no-such-course", others_course):
+        result = daemon.cli("watch", "add", str(folder), "--course", course)
+        assert result.returncode == 1, result.stdout
+        assert "is not one of your courses" in result.stderr
+        assert str(folder) not in folder_states(daemon)
+
+    mine, _ = add_course(signed_in.server, sign_in(signed_in.server, signed_in.email))
+    start_watching(daemon, folder, "--course", mine)
+    result = daemon.cli("watch", "add", str(folder), "--course", others_course)
+    assert result.returncode == 1 and "is not one of your courses" in result.stderr
+    assert folder_states(daemon)[str(folder)]["courseId"] == mine
