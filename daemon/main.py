@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 
 
 def run_daemon(*, verbose: bool = False, port: int = 0) -> int:
+    # Whatever the daemon writes (job list, settings, log, thumbnails, their rotations and
+    # SQLite's side files) is for its user alone; folders in a watched tree are made with
+    # the tree's own mode (``make_folders_like``).
+    os.umask(0o077)
     dirs = app_dirs().ensure()
     setup_logging(dirs.logs, verbose=verbose)
     try:

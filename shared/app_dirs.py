@@ -27,6 +27,7 @@ class AppDirs:
     def ensure(self) -> AppDirs:
         for path in (self.config, self.data, self.logs, self.runtime):
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.chmod(0o700)  # also when made earlier with the umask's mode
         return self
 
 

@@ -123,13 +123,27 @@ class FileKeeper:
         if (stat.st_size, stat.st_mtime) != (record.size, record.mtime):
             return None  # changed since: it is a new file now, not the uploaded one
         target = free_name(root / UPLOADED_DIR / relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folders_like(target.parent, root)
         os.rename(source, target)
         self.registry.update(record.id, path=str(target))
         self.known.pop(record.path, None)
         self._remember(replace(record, path=str(target)))
         log.info("uploaded %s; moved to %s", source, target)
         return target
+
+
+def make_folders_like(folder: Path, model: Path) -> None:
+    """Create ``folder`` and its missing parents below ``model`` with ``model``'s mode: the
+    daemon's umask keeps its own files private, but folders in the user's tree stay the
+    user's to share as the rest of it is."""
+    mode = os.stat(model).st_mode & 0o7777
+    missing: list[Path] = []
+    while not folder.exists() and folder != model and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+        path.chmod(mode)
 
 
 def free_name(path: Path) -> Path:

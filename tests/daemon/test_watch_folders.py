@@ -4,6 +4,7 @@ scanning when the OS refuses a watch, folders that go and come back, folder opti
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 from tests.daemon.conftest import SignedIn
@@ -17,6 +18,10 @@ from tests.support.watching import (
     start_watching,
     wait_for_file,
 )
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def media_total(signed_in: SignedIn) -> int:
@@ -148,6 +153,7 @@ def test_folder_options_course_move_after_upload_and_a_folder_that_comes_back(
     uploaded = folder / "Uploaded" / "lecture.mp4"
     wait_until(uploaded.exists, 60, "the uploaded file was not moved to Uploaded/")
     assert uploaded.read_bytes() == data and not lecture.exists()
+    assert mode_of(folder / "Uploaded") == mode_of(folder)  # the user's tree, the user's mode
     assert job_for(daemon, skipped) is None
 
     away = folder.rename(tmp_path / "unplugged")
