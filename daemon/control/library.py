@@ -30,7 +30,7 @@ def media_file(media_id: str, core: Core) -> Any:
 
 @router.delete("/v1/media/{media_id}")
 def delete_media(media_id: str, core: Core) -> Any:
-    return core.library.delete(media_id)
+    return core.delete_media(media_id)
 
 
 @router.post("/v1/media/{media_id}/attach")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -123,6 +124,13 @@ class DaemonCore:
         path that does not exist or a course the user does not teach; idempotent."""
         self.check_course(course_id)
         return self.jobs.add_files(paths, course_id, source, watch_folder)
+
+    def delete_media(self, media_id: str) -> dict[str, Any]:
+        """Delete a media file on the server (soft delete: its bytes stop being served) and
+        forget the uploads that stood for it."""
+        deleted = self.library.delete(media_id)
+        self.jobs.forget_media(media_id)
+        return deleted
 
     def check_course(self, course_id: str | None) -> None:
         """Raise InvalidRequest for a course the user does not teach (while signed in; the

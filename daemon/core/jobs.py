@@ -171,6 +171,19 @@ class JobService:
         return len(jobs)
 
 
+    def forget_media(self, media_id: str) -> int:
+        """Remove the finished uploads that stood for a media file now deleted: their
+        playback URL is dead, and a new upload of the same file must really upload."""
+        jobs = [
+            job
+            for job in self.store.in_states(FINISHED_STATES)
+            if media_id in (job.media_file_id, job.duplicate_of)
+        ]
+        for job in jobs:
+            self.store.remove(job.id)
+        return len(jobs)
+
+
 def _same_job(job: Job, path: Path) -> bool:
     """Whether ``job`` already stands for the file at ``path`` as it is now."""
     if JobState(job.state) not in TERMINAL_STATES:

@@ -63,3 +63,29 @@ def test_upload_wait_then_the_library_commands(
     assert json.loads(daemon.cli("media", "list", "--json").stdout)["total"] == 0
     missing = daemon.cli("media", "show", "no-such-id")
     assert missing.returncode == 1 and "reeldrop media" in missing.stderr
+
+
+def test_a_file_whose_media_was_deleted_can_be_uploaded_again(
+    signed_in: SignedIn, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """``media delete`` ends the uploads that stood for that media file: ``status`` no
+    longer offers its dead playback URL, and uploading the file again really uploads it
+    instead of answering "done" with the deleted file's URL."""
+    daemon = signed_in.daemon
+    lecture = Path(shutil.copy(videos["mp4"], tmp_path / "lecture.mp4"))
+    first = daemon.cli("upload", str(lecture), "--wait")
+    assert first.returncode == 0, first.stderr
+    (old,) = daemon.client().jobs()
+    assert old.state == "done" and old.media_file_id and old.cdn_url
+
+    assert daemon.cli("media", "delete", old.media_file_id).returncode == 0
+    assert old.cdn_url not in daemon.cli("status", "--json").stdout
+
+    again = daemon.cli("upload", str(lecture), "--wait")
+    assert again.returncode == 0, again.stderr
+    (new,) = daemon.client().jobs()
+    assert new.state == "done" and new.media_file_id not in (None, old.media_file_id)
+    assert again.stdout.strip().splitlines()[-1] == f"{lecture.resolve()}: done: {new.cdn_url}"
+    teacher = sign_in(signed_in.server, signed_in.email)
+    served = teacher.get(f"/api/v1/media/media/{new.media_file_id}").json()["data"]
+    assert served["status"] != "deleted" and served["cdnUrl"] == new.cdn_url
