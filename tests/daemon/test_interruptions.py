@@ -158,3 +158,49 @@ def test_a_file_overwritten_mid_upload_is_uploaded_again_with_its_new_content(
         assert not unfinished(stack_server, email), "the first large file was cancelled"
     finally:
         daemon.stop()
+
+
+def test_a_whole_stack_restart_mid_upload_continues_the_same_large_file(
+    tmp_path: Path, long_video: Path
+) -> None:
+    """What Ctrl-C and a new ``make run`` do: the daemon is shut down and the server
+    stopped mid-upload, then both start again. The same large file continues, the parts the
+    store holds are not sent again, and ``bytesSent`` does not start over."""
+    daemon = DaemonProcess(tmp_path / "home")
+    data_dir = tmp_path / "server"
+    try:
+        with live_server(data_dir, run_background=True) as first:
+            port = int(first.url.rsplit(":", 1)[1])
+            email = add_user(first)
+            daemon.start()
+            daemon.login(first.url, email, PASSWORD, "--insecure-storage")
+            daemon.cli("settings", "set", "bandwidth-limit", "4MB/s")
+            (job,) = daemon.client().add([str(long_video)])
+            wait_until(lambda: unfinished(first, email), 60, "no large file")
+            (large_id,) = unfinished(first, email)
+            wait_until(lambda: stored_parts(first, large_id), 60, "no part stored")
+            part = server_part_size(first)
+            daemon.client().shutdown()  # make run's clean-up, then the server goes down
+            assert daemon.proc is not None
+            daemon.proc.wait(timeout=60)
+            kept = sum(stored_parts(first, large_id).values())
+        with live_server(data_dir, port=port, run_background=True) as again:
+            daemon.start()
+            seen: list[int] = []
+            follow_bytes(daemon, job.id, seen, 180)
+            done = daemon.job(job.id)
+            assert done.state == "done", done.error
+            assert seen == sorted(seen), "bytesSent never goes backwards"
+            assert seen[0] >= kept, "parts the store held count as sent after the restart"
+            size = long_video.stat().st_size
+            after = bytes_received(again, master_api(again), large_id)
+            assert after <= size - kept, "parts stored before the restart were not re-sent"
+            for number in range(1, -(-size // part) + 1):
+                length = min(part, size - (number - 1) * part)
+                assert bytes_received(again, master_api(again), f"{large_id}#{number}") <= length
+            media = sign_in(again, email).get(f"/api/v1/media/media/{done.media_file_id}")
+            stored = master_api(again).get_bucket_by_name("reeldrop-media")
+            versions = list(stored.list_file_versions(media.json()["data"]["storageKey"]))
+            assert [v.id_ for v in versions] == [large_id], "stored once, the same large file"
+    finally:
+        daemon.stop()
