@@ -106,6 +106,54 @@ def test_kill9_mid_upload_resumes_the_same_large_file(
         daemon.stop()
 
 
+def test_a_crash_right_after_the_large_file_is_finished_sends_nothing_again(
+    stack_server: LiveServer, tmp_path: Path, long_video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon dies the instant the store has finished its large file, before it hears
+    the answer or records anything. After a restart the finished file is recognised: the
+    job completes with it, no byte is sent again and nothing is stored twice."""
+    from server.b2store import http_routes
+
+    email = add_user(stack_server)
+    api = master(stack_server)
+    bucket = api.get_bucket_by_name("reeldrop-media")
+    daemon = DaemonProcess(tmp_path / "home").start()
+    user_prefix = f"videos/{sign_in(stack_server, email).user_id}/"
+    finish = http_routes.OPERATIONS["b2_finish_large_file"]
+    finished: list[str] = []
+
+    def finish_then_kill_the_daemon(ctx: Any, token: str | None, body: Any) -> Any:
+        answer = finish(ctx, token, body)
+        if str(answer.get("fileName", "")).startswith(user_prefix):
+            finished.append(str(answer["fileId"]))
+            daemon.kill9()  # the answer never reaches the daemon
+        return answer
+
+    monkeypatch.setitem(http_routes.OPERATIONS, "b2_finish_large_file", finish_then_kill_the_daemon)
+    try:
+        daemon.login(stack_server.url, email, PASSWORD, "--insecure-storage")
+        (job,) = daemon.client().add([str(long_video)])
+        assert daemon.proc is not None
+        daemon.proc.wait(timeout=180)
+        (large_id,) = finished
+        sent_before = settled(lambda: received(stack_server, api, large_id))
+        monkeypatch.setitem(http_routes.OPERATIONS, "b2_finish_large_file", finish)
+
+        daemon.start()
+        done = daemon.wait_for_job(job.id, timeout=180)
+        assert done.state == "done", done.error
+        assert done.bytes_sent == long_video.stat().st_size
+        assert received(stack_server, api, large_id) == sent_before, "no byte was sent again"
+        media = sign_in(stack_server, email).get(f"/api/v1/media/media/{done.media_file_id}")
+        key = media.json()["data"]["storageKey"]
+        versions = [v.id_ for v in bucket.list_file_versions(key)]
+        assert versions == [large_id], "the finished large file was used, nothing stored twice"
+        assert not list(bucket.list_unfinished_large_files(prefix=user_prefix))
+        assert httpx.get(media.json()["data"]["cdnUrl"]).content == long_video.read_bytes()
+    finally:
+        daemon.stop()
+
+
 def test_server_down_while_the_upload_finishes_waits_then_completes_once(
     tmp_path: Path, videos: dict[str, Path], long_video: Path
 ) -> None:
