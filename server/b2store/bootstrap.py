@@ -84,7 +84,8 @@ def sweep_leftovers(ctx: StoreContext) -> int:
     dropped = ctx.blobs.sweep_temp()
     files, parts = ctx.blobs.stored_ids()
     with ctx.factory() as db:
-        rows = dict(db.execute(select(FileVersion.file_id, FileVersion.action)).tuples().all())
+        found = db.execute(select(FileVersion.file_id, FileVersion.action))
+        rows = {file_id: action for file_id, action in found}
     for file_id in files:
         if rows.get(file_id) != "upload":
             ctx.blobs.drop_file(file_id)
