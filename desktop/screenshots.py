@@ -47,7 +47,12 @@ class SampleClient:
     """Answers the window's read calls with the sample data (the pictures need no daemon)."""
 
     def settings(self) -> dict[str, str]:
-        return {"bandwidth-limit": "5MB/s", "concurrent-uploads": "2", "notifications": "on"}
+        return {
+            "bandwidth-limit": "5MB/s",
+            "concurrent-uploads": "2",
+            "quiet-seconds": "5",
+            "notifications": "on",
+        }
 
     def courses(self) -> list[dict[str, Any]]:
         return COURSES
@@ -184,7 +189,7 @@ def build(folder: Path) -> DesktopApp:
     window._on_account(ACCOUNT)
     window.settings_page.load()
     window.folders.load()
-    window.resize(1180, 620)
+    window.resize(1240, 640)
     window.show()
     settle(
         lambda: bool(

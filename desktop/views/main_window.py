@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self.setWindowIcon(icons.icon("reeldrop"))
         self.setAcceptDrops(True)
-        self.resize(1100, 680)
+        self.resize(1240, 700)
         self.setMinimumSize(760, 460)
 
         self.account = AccountView(signed_in=False)

@@ -26,12 +26,12 @@ from shared.control.schemas import JobView
 WIDTHS = {
     Column.THUMBNAIL: THUMB_SIZE.width() + 12,
     Column.NAME: 220,
-    Column.SIZE: 80,
-    Column.COURSE: 120,
-    Column.STATE: 110,
+    Column.SIZE: 75,
+    Column.COURSE: 115,
+    Column.STATE: 95,
     Column.PROGRESS: 120,
-    Column.SPEED: 85,
-    Column.ETA: 75,
+    Column.SPEED: 80,
+    Column.ETA: 70,
     Column.REASON: 200,
 }
 
@@ -47,7 +47,9 @@ class UploadsPage(QWidget):
         self.table.setObjectName("uploadsTable")
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
+        # The name and the reason share the room left: both are what a person reads first.
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.REASON, QHeaderView.ResizeMode.Stretch)
         self.table.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.table))
         self.table.customContextMenuRequested.connect(self._context_menu)
 
