@@ -6,10 +6,12 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from daemon.control import account, events, jobs, library, settings, system
 from daemon.core.core import DaemonCore
@@ -70,6 +72,13 @@ def build_control_app(
             if answer is None:
                 raise
             return answer
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Unmatched routes (an id with a ``/`` in it, say) answer in the API's own form."""
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        where = f"{request.method} {unquote(request.url.path)}"
+        return error(exc.status_code, code, f"{exc.detail}: nothing answers {where}")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -25,6 +25,7 @@ from shared.api_schemas import (
     UserOut,
 )
 from shared.policy import Policy
+from shared.url_path import segment
 
 
 class TokenStore(Protocol):
@@ -170,7 +171,7 @@ class ServerClient:
         return ProgressOut.model_validate(
             self._call(
                 "PUT",
-                f"/api/v1/media/upload/progress/{session_key}",
+                f"/api/v1/media/upload/progress/{segment(session_key)}",
                 json=report.model_dump(mode="json", by_alias=True, exclude_none=True),
             )
         )
@@ -185,20 +186,22 @@ class ServerClient:
         )
 
     def cancel_session(self, session_key: str) -> None:
-        self._call("POST", f"/api/v1/media/upload/cancel/{session_key}")
+        self._call("POST", f"/api/v1/media/upload/cancel/{segment(session_key)}")
 
     def fresh_credentials(self, session_key: str) -> B2UploadKey:
         return B2UploadKey.model_validate(
-            self._call("POST", f"/api/v1/media/upload/credentials/{session_key}")
+            self._call("POST", f"/api/v1/media/upload/credentials/{segment(session_key)}")
         )
 
     def process(self, media_id: str) -> MediaFileOut:
         return MediaFileOut.model_validate(
-            self._call("POST", f"/api/v1/media/media/{media_id}/process")
+            self._call("POST", f"/api/v1/media/media/{segment(media_id)}/process")
         )
 
     def get_media(self, media_id: str) -> MediaFileOut:
-        return MediaFileOut.model_validate(self._call("GET", f"/api/v1/media/media/{media_id}"))
+        return MediaFileOut.model_validate(
+            self._call("GET", f"/api/v1/media/media/{segment(media_id)}")
+        )
 
     def list_media(
         self,
@@ -217,7 +220,7 @@ class ServerClient:
         )
 
     def delete_media(self, media_id: str) -> dict[str, Any]:
-        return dict(self._call("DELETE", f"/api/v1/media/media/{media_id}"))
+        return dict(self._call("DELETE", f"/api/v1/media/media/{segment(media_id)}"))
 
     def courses(self) -> list[CourseOut]:
         return [CourseOut.model_validate(c) for c in self._call("GET", "/api/v1/courses")]
@@ -225,6 +228,8 @@ class ServerClient:
     def attach(self, media_id: str, video_id: str) -> dict[str, Any]:
         return dict(
             self._call(
-                "POST", f"/api/v1/media/media/{media_id}/attach-video", json={"videoId": video_id}
+                "POST",
+                f"/api/v1/media/media/{segment(media_id)}/attach-video",
+                json={"videoId": video_id},
             )
         )

@@ -11,6 +11,7 @@ import httpx
 
 from shared.app_dirs import AppDirs, app_dirs
 from shared.control.schemas import AccountView, FolderView, JobEvent, JobView, StatusView
+from shared.url_path import segment
 
 CONTROL_FILE = "control.json"
 NOT_RUNNING = "ReelDrop daemon is not running; start it with `reeldrop daemon`"
@@ -93,7 +94,7 @@ class ControlClient:
         return [JobView.model_validate(j) for j in self._request("GET", "/v1/jobs")["jobs"]]
 
     def job(self, job_id: str) -> JobView:
-        return JobView.model_validate(self._request("GET", f"/v1/jobs/{job_id}"))
+        return JobView.model_validate(self._request("GET", f"/v1/jobs/{segment(job_id)}"))
 
     def add(
         self,
@@ -111,11 +112,11 @@ class ControlClient:
 
     def act(self, action: str, job_id: str | None = None) -> list[JobView]:
         """``pause``, ``resume``, ``cancel`` or ``retry`` one job, or all (no ``job_id``)."""
-        path = f"/v1/jobs/{job_id}/{action}" if job_id else f"/v1/all/{action}"
+        path = f"/v1/jobs/{segment(job_id)}/{action}" if job_id else f"/v1/all/{action}"
         return [JobView.model_validate(j) for j in self._request("POST", path)["jobs"]]
 
     def remove_job(self, job_id: str) -> None:
-        self._request("DELETE", f"/v1/jobs/{job_id}")
+        self._request("DELETE", f"/v1/jobs/{segment(job_id)}")
 
     def clear(self, all: bool = False) -> int:
         """Remove finished jobs (``all``: failed, rejected and cancelled too); how many."""
@@ -166,17 +167,19 @@ class ControlClient:
         return dict(self._request("GET", "/v1/media", params=params))
 
     def media_file(self, media_id: str) -> dict[str, Any]:
-        return dict(self._request("GET", f"/v1/media/{media_id}"))
+        return dict(self._request("GET", f"/v1/media/{segment(media_id)}"))
 
     def delete_media(self, media_id: str) -> dict[str, Any]:
-        return dict(self._request("DELETE", f"/v1/media/{media_id}"))
+        return dict(self._request("DELETE", f"/v1/media/{segment(media_id)}"))
 
     def courses(self) -> list[dict[str, Any]]:
         return list(self._request("GET", "/v1/courses")["courses"])
 
     def attach(self, media_id: str, video_id: str) -> dict[str, Any]:
         return dict(
-            self._request("POST", f"/v1/media/{media_id}/attach", json={"videoId": video_id})
+            self._request(
+                "POST", f"/v1/media/{segment(media_id)}/attach", json={"videoId": video_id}
+            )
         )
 
     # -- daemon ----------------------------------------------------------------------------

@@ -89,3 +89,25 @@ def test_a_file_whose_media_was_deleted_can_be_uploaded_again(
     teacher = sign_in(signed_in.server, signed_in.email)
     served = teacher.get(f"/api/v1/media/media/{new.media_file_id}").json()["data"]
     assert served["status"] != "deleted" and served["cdnUrl"] == new.cdn_url
+
+
+def test_an_id_is_never_read_as_a_path_to_another_command(
+    signed_in: SignedIn, tmp_path: Path
+) -> None:
+    """``media delete ../jobs/ID`` must not remove a job (nor ``media show ../status`` dump
+    the status through a traceback): ids go to the daemon and the server as one segment."""
+    daemon = signed_in.daemon
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    daemon.cli("upload", str(notes), "--wait")
+    (job,) = daemon.client().jobs()
+
+    for args in (["delete", f"../jobs/{job.id}"], ["show", "../status"], ["show", "..%2Fstatus"]):
+        result = daemon.cli("media", *args)
+        assert result.returncode == 1, result.stdout
+        assert "Traceback" not in result.stderr and "Deleted" not in result.stdout
+        assert result.stderr.startswith("reeldrop media: "), result.stderr
+        assert '"detail"' not in result.stderr
+    assert [j.id for j in daemon.client().jobs()] == [job.id]
+    attach = daemon.cli("media", "attach", "../status", "--video", "v")
+    assert attach.returncode == 1 and "Traceback" not in attach.stderr
