@@ -21,7 +21,7 @@ def connect() -> ControlClient | None:
 def spawn_daemon() -> None:
     """Start ``reeldrop daemon`` in the background, detached from this process."""
     subprocess.Popen(
-        [*app_command(), "daemon"],
+        [*app_command(background=True), "daemon"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -85,7 +85,7 @@ def _kind(platform: str | None) -> str:
 
 def login_command() -> list[str]:
     """The command run at login."""
-    return [*app_command(), *AUTOSTART_ARGS]
+    return [*app_command(background=True), *AUTOSTART_ARGS]
 
 
 # -- Linux / XDG ---------------------------------------------------------------------------

@@ -58,9 +58,21 @@ def app_icon(size: int | None = None) -> Path:
     return resource_path("icons", f"reeldrop-{size}.png")
 
 
-def app_command() -> list[str]:
+#: Windows only: the same program built without a console, for what runs in the background.
+WINDOWED_EXECUTABLE = "reeldropw.exe"
+
+
+def app_command(*, background: bool = False) -> list[str]:
     """The command line that starts this same ReelDrop (used for autostart, desktop entries
-    and for starting the daemon in the background), whichever way it is installed."""
+    and for starting the daemon in the background), whichever way it is installed.
+
+    ``background``: nobody reads its output (login start, the daemon started by the window).
+    On Windows a console program opens a console window for that, so the frozen app uses its
+    windowed twin ``reeldropw.exe`` there when the bundle has it."""
     if is_frozen():
-        return [str(Path(sys.executable).resolve())]
+        executable = Path(sys.executable).resolve()
+        windowed = executable.with_name(WINDOWED_EXECUTABLE)
+        if background and sys.platform == "win32" and windowed.is_file():
+            return [str(windowed)]
+        return [str(executable)]
     return [sys.executable, "-m", "reeldrop"]

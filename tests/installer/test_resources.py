@@ -73,3 +73,20 @@ def test_frozen_app_never_falls_back_to_other_ffprobes(
         find_ffprobe()
     assert "PATH" not in str(caught.value)
     assert "shaka" not in str(caught.value)
+
+
+def test_background_starts_on_windows_use_the_windowed_twin(
+    frozen: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A console program started at login on Windows opens a console window: the login
+    entry and the daemon the window starts use ``reeldropw.exe`` when the bundle has it."""
+    from shared import autostart
+
+    monkeypatch.setattr(sys, "executable", str(frozen.parent / "reeldrop.exe"))
+    monkeypatch.setattr(sys, "platform", "win32")
+    console = [str(frozen.parent / "reeldrop.exe")]
+    assert resources.app_command(background=True) == console, "no twin: the console program"
+    (frozen.parent / resources.WINDOWED_EXECUTABLE).write_bytes(b"MZ")
+    assert resources.app_command(background=True) == [str(frozen.parent / "reeldropw.exe")]
+    assert autostart.login_command()[0] == str(frozen.parent / "reeldropw.exe")
+    assert resources.app_command() == console, "commands a person runs keep their console"
