@@ -37,8 +37,17 @@ def login(args: argparse.Namespace) -> int:
 
 
 def logout(_args: argparse.Namespace) -> int:
-    _client().logout()
-    print("Signed out; the sign-in was revoked on the server.")
+    ended = _client().logout()
+    if ended.revoked_on_server:
+        print("Signed out; the sign-in was revoked on the server.")
+    elif ended.revoked_on_server is None:
+        print("Already signed out.")
+    else:
+        print(
+            "Signed out on this computer, but the server could not be reached (or refused), so "
+            "the sign-in was not revoked there; it can no longer be used from here and expires "
+            "on the server by itself."
+        )
     return 0
 
 

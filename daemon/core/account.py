@@ -12,7 +12,7 @@ from daemon.secrets import NO_KEYRING_NOTICE, FileTokenStore, keyring_usable, to
 from daemon.serverapi.client import ServerClient
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from daemon.settings import Account, Settings, save_settings
-from shared.control.schemas import AccountState, AccountView
+from shared.control.schemas import AccountState, AccountView, SignOutView
 
 log = logging.getLogger(__name__)
 SIGNED_OUT_NOTICE = "signed out: sign in to continue"
@@ -118,11 +118,12 @@ class AccountManager:
         self.expired = True
         self._set_client(None)
 
-    def sign_out(self) -> AccountView:
+    def sign_out(self) -> SignOutView:
         """Revoke the sign-in on the server, and any refresh token an earlier sign-in of this
-        user left in a file here, then forget them all."""
+        user left in a file here, then forget them all; say whether the server revoked it."""
         client, account = self.client, self.settings.account
         leftover = FileTokenStore(self.data_dir / REFRESH_TOKEN_FILE)
+        revoked: bool | None = None
         if client is not None:
             stale = leftover.load()
             if stale and stale != client.token_store.load():
@@ -130,7 +131,11 @@ class AccountManager:
                     client.revoke(stale)
             try:
                 client.logout()
-            except (ServerUnavailable, NotSignedIn, ServerRejected):
+                revoked = True
+            except NotSignedIn:
+                revoked = True  # the server no longer accepts it: ended there already
+            except (ServerUnavailable, ServerRejected):
+                revoked = False
                 client.token_store.clear()
         leftover.clear()
         if account is not None:
@@ -141,4 +146,4 @@ class AccountManager:
         self.notice, self.expired = None, False
         save_settings(self.settings_path, self.settings)
         self._set_client(None)
-        return self.view()
+        return SignOutView(**self.view().model_dump(), revoked_on_server=revoked)

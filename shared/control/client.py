@@ -10,7 +10,14 @@ from typing import Any
 import httpx
 
 from shared.app_dirs import AppDirs, app_dirs
-from shared.control.schemas import AccountView, FolderView, JobEvent, JobView, StatusView
+from shared.control.schemas import (
+    AccountView,
+    FolderView,
+    JobEvent,
+    JobView,
+    SignOutView,
+    StatusView,
+)
 from shared.url_path import segment
 
 CONTROL_FILE = "control.json"
@@ -147,8 +154,8 @@ class ControlClient:
             )
         )
 
-    def logout(self) -> AccountView:
-        return AccountView.model_validate(self._request("POST", "/v1/logout"))
+    def logout(self) -> SignOutView:
+        return SignOutView.model_validate(self._request("POST", "/v1/logout"))
 
     def account(self) -> AccountView:
         return AccountView.model_validate(self._request("GET", "/v1/account"))

@@ -114,6 +114,14 @@ class AccountView(ControlModel):
     notice: str | None = None
 
 
+class SignOutView(AccountView):
+    """The account after ``logout``, and whether the server ended the sign-in there too:
+    ``None`` when there was no sign-in to end, ``False`` when the server could not be
+    reached or refused (the sign-in is forgotten here and expires there by itself)."""
+
+    revoked_on_server: bool | None = None
+
+
 class SettingsView(ControlModel):
     bandwidth_limit: str = "0"
     concurrent_uploads: int = 2

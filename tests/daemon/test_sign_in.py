@@ -9,7 +9,7 @@ import httpx
 
 from tests.support.api import PASSWORD, add_user
 from tests.support.daemon import DaemonProcess, wait_until
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, live_server
 
 
 def test_without_a_keyring_the_user_is_told_and_nothing_is_written(
@@ -138,5 +138,32 @@ def test_logout_revokes_and_deletes_a_refresh_token_file_left_by_an_earlier_sign
             f"{stack_server.url}/api/v1/auth/refresh", json={"refreshToken": leftover}
         )
         assert refused.status_code == 401, "the leftover token no longer refreshes"
+    finally:
+        daemon.stop()
+
+
+def test_logout_says_whether_the_server_revoked_the_sign_in(tmp_path: Path) -> None:
+    """With the server down the sign-in ends here but is not revoked there: ``logout``
+    says so instead of claiming a revocation that never happened."""
+    daemon = DaemonProcess(tmp_path / "home")
+    data = tmp_path / "server"
+    try:
+        with live_server(data, run_background=True) as server:
+            port = int(server.url.rsplit(":", 1)[1])
+            email = add_user(server)
+            daemon.start()
+            daemon.login(server.url, email, PASSWORD, "--insecure-storage")
+            kept = (tmp_path / "home" / "data" / "refresh-token").read_text().strip()
+        offline = daemon.cli("logout")
+        assert offline.returncode == 0, offline.stderr
+        assert "revoked on the server" not in offline.stdout
+        assert "could not be reached" in offline.stdout, offline.stdout
+        assert "Already signed out" in daemon.cli("logout").stdout
+        with live_server(data, port=port, run_background=True) as again:
+            still = httpx.post(f"{again.url}/api/v1/auth/refresh", json={"refreshToken": kept})
+            assert still.status_code == 200  # what the old message claimed was revoked
+            daemon.login(again.url, email, PASSWORD, "--insecure-storage")
+            online = daemon.cli("logout")
+            assert online.stdout.startswith("Signed out; the sign-in was revoked on the server.")
     finally:
         daemon.stop()
