@@ -81,7 +81,12 @@ def main() -> int:
         generated += guarded("Watched folders", lambda: sections.watched(settings, tmp))
         generated += guarded("Window", lambda: sections.window(settings))
         generated += guarded("Probing", lambda: sections.probing(tmp))
-        generated.append(f"The whole run took {(time.monotonic() - started) / 60:.1f} minutes.")
+        end_load = os.getloadavg()
+        generated.append(
+            f"The whole run took {(time.monotonic() - started) / 60:.1f} minutes; load average "
+            f"at its end {end_load[0]:.2f} / {end_load[1]:.2f} / {end_load[2]:.2f} (2 cores: "
+            "above about 1, other work shared the machine and the figures are upper bounds)."
+        )
     text = report.write(ROOT / "docs" / "PERFORMANCE.md", generated)
     print(text)
     return 0
