@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from daemon.transfer.b2_session import PART_WORKERS
-from shared.control.schemas import TERMINAL_STATES
+from shared.control.schemas import TERMINAL_STATES, JobView
 from tests.support.api import PASSWORD, add_user, sign_in
 from tests.support.b2 import bytes_received, master_api, server_part_size
 from tests.support.daemon import DaemonProcess, wait_until
@@ -28,6 +28,22 @@ def unfinished(server: LiveServer, email: str) -> list[str]:
 def stored_parts(server: LiveServer, large_id: str) -> dict[int, int]:
     bucket = master_api(server).get_bucket_by_name("reeldrop-media")
     return {p.part_number: p.content_length for p in bucket.list_parts(large_id)}
+
+
+def upload_until_a_part_is_stored(
+    server: LiveServer, daemon: DaemonProcess, video: Path
+) -> tuple[str, JobView, str]:
+    """A new user's slow upload of ``video``, once the store holds at least one part:
+    (email, job, large-file id)."""
+    email = add_user(server)
+    daemon.start()
+    daemon.login(server.url, email, PASSWORD, "--insecure-storage")
+    daemon.cli("settings", "set", "bandwidth-limit", "4MB/s")
+    (job,) = daemon.client().add([str(video)])
+    wait_until(lambda: unfinished(server, email), 60, "no large file")
+    (large_id,) = unfinished(server, email)
+    wait_until(lambda: stored_parts(server, large_id), 60, "no part stored")
+    return email, job, large_id
 
 
 def follow_bytes(daemon: DaemonProcess, job_id: str, seen: list[int], timeout: float) -> None:
@@ -81,14 +97,7 @@ def test_a_server_restart_mid_upload_is_shown_then_the_same_large_file_continues
     try:
         with live_server(data_dir, run_background=True) as first:
             port = int(first.url.rsplit(":", 1)[1])
-            email = add_user(first)
-            daemon.start()
-            daemon.login(first.url, email, PASSWORD, "--insecure-storage")
-            daemon.cli("settings", "set", "bandwidth-limit", "4MB/s")
-            (job,) = daemon.client().add([str(long_video)])
-            wait_until(lambda: unfinished(first, email), 60, "no large file")
-            (large_id,) = unfinished(first, email)
-            wait_until(lambda: stored_parts(first, large_id), 60, "no part stored")
+            email, job, large_id = upload_until_a_part_is_stored(first, daemon, long_video)
             part = server_part_size(first)
 
         def told() -> bool:
@@ -171,14 +180,7 @@ def test_a_whole_stack_restart_mid_upload_continues_the_same_large_file(
     try:
         with live_server(data_dir, run_background=True) as first:
             port = int(first.url.rsplit(":", 1)[1])
-            email = add_user(first)
-            daemon.start()
-            daemon.login(first.url, email, PASSWORD, "--insecure-storage")
-            daemon.cli("settings", "set", "bandwidth-limit", "4MB/s")
-            (job,) = daemon.client().add([str(long_video)])
-            wait_until(lambda: unfinished(first, email), 60, "no large file")
-            (large_id,) = unfinished(first, email)
-            wait_until(lambda: stored_parts(first, large_id), 60, "no part stored")
+            email, job, large_id = upload_until_a_part_is_stored(first, daemon, long_video)
             part = server_part_size(first)
             daemon.client().shutdown()  # make run's clean-up, then the server goes down
             assert daemon.proc is not None
