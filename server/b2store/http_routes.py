@@ -234,7 +234,10 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             sha1 = request.headers.get("x-bz-content-sha1") or ""
             if not sha1:
                 raise bad_request("X-Bz-Content-Sha1 is required")
-            await run_in_threadpool(files.check_part, ctx, key, file_id, int(number_raw), length)
+            data_length = length - 40 if sha1 == "hex_digits_at_end" else length
+            await run_in_threadpool(
+                files.check_part, ctx, key, file_id, int(number_raw), data_length
+            )
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(
                     request.stream(),
