@@ -113,14 +113,21 @@ def dies(server: ServerProcess, action: Any) -> None:
     assert server.wait_exit() == EXIT_CODE, server.tail()
 
 
-def test_killed_after_assembling_the_large_file_can_finish_it_again(data_dir: Path) -> None:
-    parts = [os.urandom(PART), os.urandom(1000)]
-    server = crashing(data_dir, "finish_large_file:assembled")
+def killed_while_finishing(data_dir: Path, point: str, name: str, parts: list[bytes]) -> str:
+    """Store every part of ``videos/crash/{name}.bin``, then die at ``point`` while
+    finishing it; the large file's id."""
+    server = crashing(data_dir, point)
     store = Store(server)
-    file_id = store.start("videos/crash/assembled.bin")
+    file_id = store.start(f"videos/crash/{name}.bin")
     for number, data in enumerate(parts, start=1):
         assert store.part(file_id, number, data).status_code == 200
     dies(server, lambda: store.finish(file_id, parts))
+    return file_id
+
+
+def test_killed_after_assembling_the_large_file_can_finish_it_again(data_dir: Path) -> None:
+    parts = [os.urandom(PART), os.urandom(1000)]
+    file_id = killed_while_finishing(data_dir, "finish_large_file:assembled", "assembled", parts)
     again = restarted(data_dir)
     try:
         store = Store(again)
@@ -134,12 +141,7 @@ def test_killed_after_assembling_the_large_file_can_finish_it_again(data_dir: Pa
 
 def test_killed_after_the_commit_serves_the_finished_file(data_dir: Path) -> None:
     parts = [os.urandom(PART), os.urandom(2000)]
-    server = crashing(data_dir, "finish_large_file:committed")
-    store = Store(server)
-    file_id = store.start("videos/crash/committed.bin")
-    for number, data in enumerate(parts, start=1):
-        assert store.part(file_id, number, data).status_code == 200
-    dies(server, lambda: store.finish(file_id, parts))
+    file_id = killed_while_finishing(data_dir, "finish_large_file:committed", "committed", parts)
     again = restarted(data_dir)
     try:
         store = Store(again)
