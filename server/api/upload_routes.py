@@ -99,7 +99,7 @@ def fresh_credentials(
         scoped = storage.create_upload_key(
             uploads.storage_keys.user_prefix(user.id),
             settings.policy.upload_session_timeout + 3600,
-            uploads.key_size_cap(session.file_size),
+            uploads.upload_allowance(session.session_key, session.file_size),
         )
     except StorageError as exc:
         raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None

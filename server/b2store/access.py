@@ -187,10 +187,20 @@ def create_key(ctx: StoreContext, token: str | None, body: Json) -> Json:
             name_prefix=body.get("namePrefix") or None,
             expires_at_ms=now_ms() + duration * 1000 if duration else None,
             max_file_bytes=whole_number(body, "maxFileBytes", 0, 0, 10**13) or None,
+            max_total_bytes=whole_number(body, "maxTotalBytes", 0, 0, 10**13) or None,
+            quota_group=_quota_group(body.get("quotaGroup")),
         )
         db.add(key)
         db.commit()
         return {**key_dict(key), "applicationKey": secret}
+
+
+def _quota_group(raw: Any) -> str | None:
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str) or len(raw) > 80:
+        raise bad_request("quotaGroup must be a string of at most 80 characters")
+    return raw
 
 
 def delete_key(ctx: StoreContext, token: str | None, body: Json) -> Json:

@@ -81,12 +81,25 @@ class StoreContext:
         )
 
 
+_ADDED_COLUMNS = {
+    "keys": {
+        "max_file_bytes": "BIGINT",
+        "max_total_bytes": "BIGINT",
+        "quota_group": "VARCHAR(80)",
+    },
+    "file_versions": {"charged_to": "VARCHAR(80)"},
+    "parts": {"charged_to": "VARCHAR(80)"},
+}
+
+
 def _add_missing_columns(engine: Engine) -> None:
     """Columns added after a store was first created (``create_all`` adds only tables)."""
-    present = {column["name"] for column in inspect(engine).get_columns("keys")}
-    if "max_file_bytes" not in present:
-        with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE keys ADD COLUMN max_file_bytes BIGINT"))
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {column["name"] for column in inspect(engine).get_columns(table)}
+        for column, sql_type in columns.items():
+            if column not in present:
+                with engine.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
 
 
 def require(

@@ -11,10 +11,11 @@ from server.b2store.context import MAX_PART, Json, StoreContext, require
 from server.b2store.errors import B2Error, bad_request
 from server.b2store.files import (
     check_name,
-    file_dict,
-    new_version,
+    check_part,
+    check_upload,
     resolve_content_type,
     store_part,
+    store_upload,
 )
 from server.b2store.headers import refuse_unsupported_fields
 from server.b2store.models import FileVersion
@@ -67,15 +68,13 @@ def copy_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
         info = body.get("fileInfo") or {}
         if not isinstance(info, dict) or len(info) > 10:
             raise bad_request("fileInfo must be an object with at most 10 entries")
+    check_upload(ctx, key, name, end - first)
     tmp, size, sha1 = ctx.blobs.copy_range(ctx.blobs.file_path(source.file_id), first, end)
-    version = new_version(
-        bucket_id, name, "upload", size=size, sha1=sha1, content_type=content_type, file_info=info
-    )
-    ctx.blobs.keep_file(tmp, version.file_id)
-    with ctx.factory() as db:
-        db.add(version)
-        db.commit()
-    return {**file_dict(version), "action": "copy"}
+    try:
+        stored = store_upload(ctx, key, bucket_id, name, tmp, size, sha1, content_type, info)
+    finally:
+        tmp.unlink(missing_ok=True)  # already moved into place unless storing it failed
+    return {**stored, "action": "copy"}
 
 
 def copy_part(ctx: StoreContext, token: str | None, body: Json) -> Json:
@@ -88,8 +87,10 @@ def copy_part(ctx: StoreContext, token: str | None, body: Json) -> Json:
         key = key_for_token(ctx, db, token)
     require(key, "readFiles", bucket_id=source.bucket_id, name=source.name)
     first, end = _byte_range(body.get("range"), source.size)
+    large_file_id = str(body.get("largeFileId", ""))
+    check_part(ctx, key, large_file_id, number, end - first)
     tmp, size, sha1 = ctx.blobs.copy_range(ctx.blobs.file_path(source.file_id), first, end)
     try:
-        return store_part(ctx, key, str(body.get("largeFileId", "")), number, tmp, size, sha1)
+        return store_part(ctx, key, large_file_id, number, tmp, size, sha1)
     finally:
         tmp.unlink(missing_ok=True)

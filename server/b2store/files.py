@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from server.b2store import crashpoints
+from server.b2store import crashpoints, quota
 from server.b2store.access import key_for_token, live_key
 from server.b2store.buckets import bucket_by_id
 from server.b2store.context import ACCOUNT_ID, MAX_PART, MAX_PARTS, Json, StoreContext, require
@@ -116,14 +116,36 @@ def store_upload(
 ) -> dict[str, Any]:
     require(key, "writeFiles", bucket_id=bucket_id, name=name)
     version = new_version(
-        bucket_id, name, "upload", size=size, sha1=sha1, content_type=content_type, file_info=info
+        bucket_id,
+        name,
+        "upload",
+        size=size,
+        sha1=sha1,
+        content_type=content_type,
+        file_info=info,
+        charged_to=quota.account(key),
     )
-    ctx.blobs.keep_file(tmp, version.file_id)
-    crashpoints.reached("upload_file:kept")  # a file without a row: never listed or served
-    with ctx.factory() as db:
-        db.add(version)
-        db.commit()
+    keep_version(ctx, key, version, tmp)
     return file_dict(version)
+
+
+def keep_version(ctx: StoreContext, key: Key, version: FileVersion, tmp: Path) -> None:
+    """Move a received (or copied) file into place and record it, if the key has room."""
+    with quota.accounting(key), ctx.factory() as db:
+        quota.check_room(db, key, version.size, name=version.name)
+        ctx.blobs.keep_file(tmp, version.file_id)
+        crashpoints.reached("upload_file:kept")  # a file without a row: never listed or served
+        db.add(version)
+        replaced = quota.replaced_versions(db, key, version.name, version.file_id)
+        db.commit()
+    quota.drop_blobs(ctx.blobs, replaced)
+
+
+def check_upload(ctx: StoreContext, key: Key, name: str, size: int) -> None:
+    """Everything that can refuse a single-request upload before a byte of it is received."""
+    check_file_size(key, size)
+    with ctx.factory() as db:
+        quota.check_room(db, key, size, name=name)
 
 
 def start_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
@@ -142,10 +164,15 @@ def start_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
             "start",
             content_type=resolve_content_type(body.get("contentType"), name),
             file_info=info,
+            charged_to=quota.account(key),
         )
+        unfinished_before = quota.replaced_unfinished(db, key, name)
+        stored_before = quota.replaced_versions(db, key, name, version.file_id)
         db.add(version)
         db.commit()
-        return file_dict(version)
+    quota.drop_blobs(ctx.blobs, unfinished_before, parts=True)
+    quota.drop_blobs(ctx.blobs, stored_before)
+    return file_dict(version)
 
 
 def unfinished(db: Session, file_id: str) -> FileVersion:
@@ -178,13 +205,20 @@ def check_part(ctx: StoreContext, key: Key, file_id: str, number: int, length: i
         raise bad_request("part is larger than 5 GB")
     with ctx.factory() as db:
         version = unfinished(db, file_id)
-        others = db.execute(
+        require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+        check_file_size(key, _other_parts_size(db, file_id, number) + length)
+        quota.check_room(db, key, length, part=(file_id, number))
+
+
+def _other_parts_size(db: Session, file_id: str, number: int) -> int:
+    """The large file's size so far, without the part being (re)sent."""
+    return int(
+        db.execute(
             select(func.coalesce(func.sum(Part.size), 0)).where(
                 Part.file_id == file_id, Part.part_number != number
             )
         ).scalar_one()
-    require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
-    check_file_size(key, int(others) + length)
+    )
 
 
 def check_file_size(key: Key, size: int) -> None:
@@ -202,9 +236,11 @@ def store_part(
         raise bad_request(f"part number must be between 1 and {MAX_PARTS}")
     if size > MAX_PART:
         raise bad_request("part is larger than 5 GB")
-    with ctx.factory() as db:
+    with quota.accounting(key), ctx.factory() as db:
         version = unfinished(db, file_id)
         require(key, "writeFiles", bucket_id=version.bucket_id, name=version.name)
+        check_file_size(key, _other_parts_size(db, file_id, number) + size)
+        quota.check_room(db, key, size, part=(file_id, number))
         ctx.blobs.keep_part(tmp, file_id, number)
         # A part file newer than its row is caught by the SHA-1 check when finishing.
         crashpoints.reached("upload_part:kept")
@@ -216,6 +252,7 @@ def store_part(
                 size=size,
                 sha1=sha1,
                 upload_timestamp=_now_ms(),
+                charged_to=quota.account(key),
             )
         )
         db.commit()
@@ -303,9 +340,11 @@ def finish_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
         version.sha1 = "none"
         version.upload_timestamp, version.sequence = _now_ms(), time.time_ns()
         db.execute(delete(Part).where(Part.file_id == file_id))
+        replaced = quota.replaced_versions(db, key, version.name, file_id)
         db.commit()
     crashpoints.reached("finish_large_file:committed")
     ctx.blobs.drop_parts(file_id)
+    quota.drop_blobs(ctx.blobs, replaced)
     return file_dict(version)
 
 

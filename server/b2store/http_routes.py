@@ -184,7 +184,13 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
                 raise bad_request("X-Bz-Content-Sha1 is required")
             if length > MAX_PART + 40:  # 40: a SHA-1 sent as hex digits at the end
                 raise bad_request("a single upload may not be larger than 5 GB")
-            files.check_file_size(key, length - 40 if sha1 == "hex_digits_at_end" else length)
+            await run_in_threadpool(
+                files.check_upload,
+                ctx,
+                key,
+                name,
+                length - 40 if sha1 == "hex_digits_at_end" else length,
+            )
             info = file_info_from(request.headers)
             content_type = files.resolve_content_type(request.headers.get("content-type"), name)
             tmp, size, actual = await ctx.blobs.receive(

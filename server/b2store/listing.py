@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.b2store import quota
 from server.b2store.access import key_for_token
 from server.b2store.buckets import bucket_by_id
 from server.b2store.context import Json, StoreContext, require
@@ -154,7 +155,7 @@ def hide_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
             raise bad_request(f"no file named {name}", "no_such_file")
         if current[0].action == "hide":
             raise bad_request("file already hidden", "already_hidden")
-        marker = new_version(bucket_id, name, "hide")
+        marker = new_version(bucket_id, name, "hide", charged_to=quota.account(key))
         db.add(marker)
         db.commit()
         return file_dict(marker)

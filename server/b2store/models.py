@@ -23,6 +23,10 @@ class Key(StoreBase):
     is_master: Mapped[bool] = mapped_column(default=False)
     # Not part of B2: the largest file this key may store (an upload session's declared size).
     max_file_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Not part of B2: the most this key may hold in all (see server/b2store/quota.py).
+    max_total_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Keys of one group share that total (an upload session's key and its replacements).
+    quota_group: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class Bucket(StoreBase):
@@ -49,6 +53,7 @@ class FileVersion(StoreBase):
     file_info: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     upload_timestamp: Mapped[int] = mapped_column(BigInteger)
     sequence: Mapped[int] = mapped_column(BigInteger, index=True)
+    charged_to: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
 
 
 class Part(StoreBase):
@@ -61,3 +66,4 @@ class Part(StoreBase):
     size: Mapped[int] = mapped_column(BigInteger)
     sha1: Mapped[str] = mapped_column(String(40))
     upload_timestamp: Mapped[int] = mapped_column(BigInteger)
+    charged_to: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)

@@ -21,7 +21,7 @@ from server.db.types import utcnow
 from server.services import storage_keys
 from server.services.ownership import instructed_course
 from server.services.processing import enqueue_processing
-from server.storage.base import ScopedUploadKey, StorageError, StorageService
+from server.storage.base import ScopedUploadKey, StorageError, StorageService, UploadAllowance
 from shared.api_schemas import B2UploadKey, CompleteRequest, InitiateRequest, ProgressReport
 from shared.media import signature
 
@@ -116,7 +116,9 @@ def open_session(
     timeout = settings.policy.upload_session_timeout
     try:
         scoped = storage.create_upload_key(
-            storage_keys.user_prefix(user.id), timeout + 3600, key_size_cap(body.file_size)
+            storage_keys.user_prefix(user.id),
+            timeout + 3600,
+            upload_allowance(session_key, body.file_size),
         )
     except StorageError as exc:
         raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
@@ -138,10 +140,15 @@ def open_session(
     return session, scoped
 
 
-def key_size_cap(declared_size: int) -> int:
-    """The largest file a session's key may store: the declared video (and never less than
-    enough for its thumbnail)."""
-    return max(declared_size, THUMBNAIL_ALLOWANCE)
+def upload_allowance(session_key: str, declared_size: int) -> UploadAllowance:
+    """What a session's keys may store: the declared video and its thumbnail. No file may be
+    larger than the video (and never less than room for the thumbnail), and the session's
+    keys together may not hold more than both."""
+    return UploadAllowance(
+        session=session_key,
+        max_file_bytes=max(declared_size, THUMBNAIL_ALLOWANCE),
+        max_total_bytes=declared_size + THUMBNAIL_ALLOWANCE,
+    )
 
 
 def part_size(settings: Settings) -> int:

@@ -24,6 +24,7 @@ from server.storage.base import (
     StorageError,
     StorageUnavailable,
     StoredObject,
+    UploadAllowance,
 )
 from shared import __version__
 
@@ -142,7 +143,7 @@ class B2StorageService:
     # -- StorageService ------------------------------------------------------------------
 
     def create_upload_key(
-        self, name_prefix: str, lifetime_seconds: int, max_file_bytes: int | None = None
+        self, name_prefix: str, lifetime_seconds: int, allowance: UploadAllowance | None = None
     ) -> ScopedUploadKey:
         params: dict[str, Any] = {
             "capabilities": UPLOAD_CAPABILITIES,
@@ -151,8 +152,10 @@ class B2StorageService:
             "bucketId": self._bucket_id,
             "namePrefix": name_prefix,
         }
-        if self._embedded and max_file_bytes:
-            params["maxFileBytes"] = max_file_bytes  # the embedded store's size cap per key
+        if self._embedded and allowance:  # the embedded store's caps (not part of B2)
+            params["maxFileBytes"] = allowance.max_file_bytes
+            params["maxTotalBytes"] = allowance.max_total_bytes
+            params["quotaGroup"] = allowance.session
 
         def create(api: B2Api) -> dict[str, Any]:
             if "maxFileBytes" not in params:

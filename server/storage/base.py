@@ -34,6 +34,16 @@ class ScopedUploadKey:
 
 
 @dataclass(frozen=True)
+class UploadAllowance:
+    """What one upload session may store: no file larger than ``max_file_bytes``, and no more
+    than ``max_total_bytes`` in all, across every key made for the session (``session``)."""
+
+    session: str
+    max_file_bytes: int
+    max_total_bytes: int
+
+
+@dataclass(frozen=True)
 class BrowserUploadTarget:
     """A B2 upload URL and its authorization token (the design's uploadUrl/fields)."""
 
@@ -60,10 +70,10 @@ class StorageService(Protocol):
     recommended_part_size: int
 
     def create_upload_key(
-        self, name_prefix: str, lifetime_seconds: int, max_file_bytes: int | None = None
+        self, name_prefix: str, lifetime_seconds: int, allowance: UploadAllowance | None = None
     ) -> ScopedUploadKey:
         """Create a key with writeFiles, listFiles, readFiles limited to ``name_prefix``;
-        where storage can (the embedded store), no file it writes exceeds ``max_file_bytes``."""
+        where storage can (the embedded store), it stores no more than ``allowance``."""
         ...
 
     def delete_key(self, key_id: str) -> None:

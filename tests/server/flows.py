@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -44,3 +46,18 @@ def uploaded_media(account: Account, path: Path, **extra: Any) -> dict[str, Any]
     done = complete(account, data, sha1_file(path))
     assert done.status_code == 200, done.text
     return {**done.json()["data"], "sessionKey": data["sessionKey"]}
+
+
+def browser_post(data: dict[str, Any], name: str, body: bytes) -> httpx.Response:
+    """Exactly what a browser given ``uploadUrl`` and ``fields`` can send."""
+    return httpx.post(
+        data["uploadUrl"],
+        content=body,
+        headers={
+            "Authorization": data["fields"]["Authorization"],
+            "X-Bz-File-Name": quote(name, safe="/"),
+            "Content-Type": "video/mp4",
+            "X-Bz-Content-Sha1": hashlib.sha1(body).hexdigest(),
+        },
+        timeout=60,
+    )

@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
 from b2sdk.v2 import exception as b2_exceptions
 
 from shared.media.hashing import sha1_file
-from tests.server.flows import complete, initiate, uploaded_media
+from tests.server.flows import browser_post, complete, initiate, uploaded_media
 from tests.support.api import add_user, new_account, sign_in
 from tests.support.b2 import scoped_bucket, upload_as_client
 from tests.support.live_server import LiveServer
-
-
-def browser_post(data: dict[str, Any], name: str, body: bytes) -> httpx.Response:
-    """Exactly what a browser given ``uploadUrl`` and ``fields`` can send."""
-    return httpx.post(
-        data["uploadUrl"],
-        content=body,
-        headers={
-            "Authorization": data["fields"]["Authorization"],
-            "X-Bz-File-Name": quote(name, safe="/"),
-            "Content-Type": "video/mp4",
-            "X-Bz-Content-Sha1": hashlib.sha1(body).hexdigest(),
-        },
-        timeout=60,
-    )
 
 
 def test_browser_upload_token_cannot_overwrite_another_users_video(
