@@ -61,6 +61,8 @@ def serve(args: argparse.Namespace) -> int:
         http="httptools",
         log_level="info",
         access_log=False,
+        proxy_headers=settings.trusted_proxies is not None,
+        forwarded_allow_ips=settings.trusted_proxies or "",
     )
     return 0
 

@@ -85,6 +85,10 @@ class Settings:
     # than the slowest probe, short enough that a crashed process's jobs are not stuck long.
     processing_lease_seconds: int = 600
     metrics_token: str | None = field(default=None, repr=False)
+    # Proxies whose X-Forwarded-For names the client (comma-separated addresses or "*").
+    # None by default: otherwise any local process could pose as many addresses and spread
+    # wrong sign-ins past the per-address throttle.
+    trusted_proxies: str | None = None
 
     @property
     def embedded_storage(self) -> bool:
@@ -151,6 +155,7 @@ class Settings:
             processing_queue=env.get("VIDEO_PROCESSING_QUEUE") or "video_processing",
             processing_lease_seconds=_int(env, "PROCESSING_LEASE_SECONDS", 600, minimum=30),
             metrics_token=env.get("REELDROP_METRICS_TOKEN") or None,
+            trusted_proxies=env.get("REELDROP_TRUSTED_PROXIES") or None,
         )
 
 

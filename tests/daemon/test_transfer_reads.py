@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,18 +77,7 @@ def upload(server: ServerProcess, email: str, path: Path, sha1: str) -> None:
 
 
 def test_a_large_file_is_read_once_while_it_is_sent(server: ServerProcess, tmp_path: Path) -> None:
-    email = "reads@example.edu"
-    subprocess.run(
-        [
-            *(sys.executable, "-m", "reeldrop", "server", "user", "add", email),
-            *("--role", "instructor", "--password-stdin", "--data-dir", str(server.data_dir)),
-        ],
-        input=PASSWORD + "\n",
-        text=True,
-        env=server.env,
-        check=True,
-        capture_output=True,
-    )
+    email = server.add_user()
     warm_up = tmp_path / "warm-up.mp4"
     data = os.urandom(16 * MIB)
     warm_up.write_bytes(data)

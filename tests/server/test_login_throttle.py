@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 
 from tests.support.api import PASSWORD, add_user
 from tests.support.live_server import LiveServer
+from tests.support.server_process import ServerProcess
 
 PARALLEL = 15
 
@@ -44,3 +46,31 @@ def test_an_attacker_cannot_lock_the_owner_out(server: LiveServer) -> None:
     assert int(attacker.headers["Retry-After"]) > 0
     owner = login_from(server, "127.0.0.4", email, PASSWORD)
     assert owner.status_code == 200, owner.text
+
+
+def wrong_logins_through_made_up_proxies(server: ServerProcess, email: str) -> list[int]:
+    """What a local client gets when it claims a new client address for every guess."""
+    return [
+        httpx.post(
+            f"{server.url}/api/v1/auth/login",
+            json={"email": email, "password": f"guess-{n}"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            timeout=60,
+        ).status_code
+        for n in range(1, 8)
+    ]
+
+
+def test_forwarded_addresses_are_believed_only_from_trusted_proxies(tmp_path: Path) -> None:
+    plain = ServerProcess(tmp_path / "plain").start()
+    behind_proxy = ServerProcess(
+        tmp_path / "proxied", env={"REELDROP_TRUSTED_PROXIES": "127.0.0.1"}
+    ).start()
+    try:
+        spoofed = wrong_logins_through_made_up_proxies(plain, plain.add_user())
+        forwarded = wrong_logins_through_made_up_proxies(behind_proxy, behind_proxy.add_user())
+    finally:
+        plain.stop()
+        behind_proxy.stop()
+    assert spoofed == [401] * 5 + [429] * 2  # one address: the one that connected
+    assert forwarded == [401] * 7  # seven clients behind the operator's proxy

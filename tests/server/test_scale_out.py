@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -24,20 +22,6 @@ from tests.support.api import PASSWORD, new_account
 from tests.support.b2 import upload_as_client
 from tests.support.live_server import LiveServer, live_server
 from tests.support.server_process import ServerProcess
-
-
-def _add_user(env: dict[str, str], data_dir: Path) -> str:
-    email = f"scale-{secrets.token_hex(5)}@example.edu"
-    added = subprocess.run(
-        [sys.executable, "-m", "reeldrop", "server", "user", "add", email, "--password-stdin"],
-        input=PASSWORD + "\n",
-        env={**ServerProcess(data_dir, env).env, "REELDROP_DATA_DIR": str(data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert added.returncode == 0, added.stderr
-    return email
 
 
 def _client(url: str, token: str) -> httpx.Client:
@@ -63,7 +47,7 @@ def test_two_server_processes_on_one_postgresql_run_the_whole_upload(
         first = ServerProcess(tmp_path / "a", env).start()
         second = ServerProcess(tmp_path / "b", env).start()
         try:
-            email = _add_user(env, tmp_path / "a")
+            email = first.add_user()
             login = httpx.post(
                 f"{first.url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
             )

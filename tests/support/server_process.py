@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from typing import ClassVar
 
 import httpx
 
+from tests.support.api import PASSWORD
 from tests.support.ports import free_port
 
 SERVE = [sys.executable, "-m", "reeldrop", "server", "serve"]
@@ -63,6 +65,20 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=30)
+
+    def add_user(self, role: str = "instructor") -> str:
+        """Add a user as an operator does (``reeldrop server user add``); its email."""
+        email = f"{role}-{secrets.token_hex(5)}@example.edu"
+        added = subprocess.run(
+            [*SERVE[:-1], "user", "add", email, "--role", role, "--password-stdin"],
+            input=PASSWORD + "\n",
+            env={**self.env, "REELDROP_DATA_DIR": str(self.data_dir)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert added.returncode == 0, added.stderr
+        return email
 
     def tail(self) -> str:
         try:
