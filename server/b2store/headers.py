@@ -31,7 +31,9 @@ _REFUSED_FIELDS = {
     "fileRetention": "file retention",
 }
 
-# File info names B2 turns into the matching response headers of a download.
+# File info names B2 turns into the matching response headers of a download. Without
+# ``b2-cache-control`` a download carries no Cache-Control (as B2 without a bucket policy),
+# so no cache keeps a deleted video for an hour.
 DOWNLOAD_HEADERS = {
     "b2-content-disposition": "content-disposition",
     "b2-cache-control": "cache-control",
@@ -39,7 +41,6 @@ DOWNLOAD_HEADERS = {
     "b2-content-encoding": "content-encoding",
     "b2-content-language": "content-language",
 }
-DEFAULT_CACHE_CONTROL = "max-age=3600"
 
 
 def refuse_unsupported_headers(headers: Mapping[str, str]) -> None:
@@ -81,7 +82,6 @@ def download_headers(version: FileVersion) -> dict[str, str]:
         "x-bz-file-name": quote(version.name, safe="/"),
         "x-bz-content-sha1": version.sha1,
         "x-bz-upload-timestamp": str(version.upload_timestamp),
-        "cache-control": DEFAULT_CACHE_CONTROL,
     }
     for name, value in info.items():
         headers[f"x-bz-info-{name}"] = quote(str(value), safe="")

@@ -175,6 +175,10 @@ def test_b2_file_info_comes_back_as_download_headers(store: LiveServer, bucket: 
     assert answer.headers["expires"] == info["b2-expires"]
     assert answer.headers["content-encoding"] == "identity"
     assert answer.headers["content-language"] == "en-GB"
+    bucket.upload_bytes(b"hello", "videos/u/plain.txt")
+    plain = httpx.get(f"{store.url}/file/{bucket.name}/videos/u/plain.txt")
+    assert plain.status_code == 200
+    assert "cache-control" not in plain.headers
 
 
 def test_do_not_verify_is_reported_unverified(api: B2Api, bucket: Bucket) -> None:
