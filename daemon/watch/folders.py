@@ -40,6 +40,8 @@ class FolderRuntime:
     mode: FolderState = FolderState.WATCHING  # what to return to after a scan
     needs_scan: bool = True
     next_poll: float = 0.0
+    native_retry_at: float = 0.0  # while polling: when to ask the OS for a watch again
+    native_backoff: float = 0.0
 
     @property
     def root(self) -> Path:

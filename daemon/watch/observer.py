@@ -15,21 +15,22 @@ from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-# Tests make the native observer refuse folders whose name is listed here (comma-separated).
-REFUSE_ENV = "REELDROP_TEST_REFUSE_WATCH"
+# Tests make the native observer refuse folders whose names this file lists (one per line,
+# read at every attempt, so a test can lift the refusal from outside the daemon).
+REFUSE_FILE_ENV = "REELDROP_TEST_REFUSE_WATCH_FILE"
 
 FIXES = {
     errno.ENOSPC: (
         "the system's limit of file watches is reached (inotify, ENOSPC); fix: raise it, "
         "e.g. `sudo sysctl fs.inotify.max_user_watches=524288` and add "
-        "`fs.inotify.max_user_watches=524288` to /etc/sysctl.d/90-reeldrop.conf, then "
-        "add the folder again"
+        "`fs.inotify.max_user_watches=524288` to /etc/sysctl.d/90-reeldrop.conf; "
+        "ReelDrop tries again by itself"
     ),
     errno.EMFILE: (
         "the system's limit of watch instances is reached (inotify, EMFILE); fix: raise it, "
         "e.g. `sudo sysctl fs.inotify.max_user_instances=1024` and add "
-        "`fs.inotify.max_user_instances=1024` to /etc/sysctl.d/90-reeldrop.conf, then "
-        "add the folder again"
+        "`fs.inotify.max_user_instances=1024` to /etc/sysctl.d/90-reeldrop.conf; "
+        "ReelDrop tries again by itself"
     ),
 }
 
@@ -40,6 +41,16 @@ class WatchRefused(Exception):
 
 def refusal_message(exc: OSError) -> str:
     return FIXES.get(exc.errno or 0) or f"the folder cannot be watched: {exc.strerror or exc}"
+
+
+def _refused_by_tests() -> set[str]:
+    listed = os.environ.get(REFUSE_FILE_ENV)
+    if not listed:
+        return set()
+    try:
+        return {line.strip() for line in Path(listed).read_text().splitlines() if line.strip()}
+    except OSError:
+        return set()
 
 
 class NativeWatches:
@@ -58,9 +69,8 @@ class NativeWatches:
     def watch(self, root: Path, handler: FileSystemEventHandler, *, recursive: bool) -> None:
         """Raises WatchRefused when the OS refuses (the folder then polls instead)."""
         self.unwatch(root)
-        refused = {n for n in os.environ.get(REFUSE_ENV, "").split(",") if n}
         try:
-            if root.name in refused:
+            if root.name in _refused_by_tests():
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(root))
             self.watches[str(root)] = self.observer.schedule(
                 handler, str(root), recursive=recursive

@@ -38,6 +38,7 @@ from shared.control.schemas import FolderView
 log = logging.getLogger(__name__)
 HEALTH_SECONDS = 3.0  # how often folder presence is checked
 MAX_SLEEP = 30.0
+NATIVE_RETRY_MAX = 300.0  # a refused folder asks for a native watch again at most this late
 
 
 def poll_seconds(quiet_seconds: float) -> float:
@@ -141,22 +142,7 @@ class Watcher:
             if not folder.root.is_dir():
                 self._set(folder, FolderState.MISSING, missing_message(folder.root))
                 return folder
-            handler = FolderEventHandler(
-                folder.root,
-                recursive=folder.config.recursive,
-                skip_uploaded=folder.moves_uploaded,
-                allowed_formats=self.allowed_formats,
-                sink=self.events,
-                wake=self.wake,
-            )
-            try:
-                self.native.watch(folder.root, handler, recursive=folder.config.recursive)
-                folder.mode, error = FolderState.WATCHING, None
-            except WatchRefused as exc:
-                every = poll_seconds(self.quiet_seconds())
-                folder.mode = FolderState.POLLING
-                error = f"{exc}; meanwhile this folder is scanned every {every:g} s"
-                log.warning("watching %s natively failed: %s", folder.root, error)
+            error = self._watch_natively(folder)
             folder.needs_scan = True
             self._set(folder, FolderState.SCANNING, error)
         if folder.moves_uploaded:  # uploads that finished while nobody was listening
@@ -165,6 +151,41 @@ class Watcher:
                     self.finished_jobs.put(record.job_id)
         self.wake()
         return folder
+
+    def _watch_natively(self, folder: FolderRuntime) -> str | None:
+        """Ask the OS for a watch; on refusal poll, and ask again later (backing off, as a
+        refused recursive watch costs a walk of the tree). Returns the error to show."""
+        handler = FolderEventHandler(
+            folder.root,
+            recursive=folder.config.recursive,
+            skip_uploaded=folder.moves_uploaded,
+            allowed_formats=self.allowed_formats,
+            sink=self.events,
+            wake=self.wake,
+        )
+        try:
+            self.native.watch(folder.root, handler, recursive=folder.config.recursive)
+        except WatchRefused as exc:
+            every = poll_seconds(self.quiet_seconds())
+            folder.mode = FolderState.POLLING
+            backoff = 2 * folder.native_backoff if folder.native_backoff else HEALTH_SECONDS
+            folder.native_backoff = min(NATIVE_RETRY_MAX, backoff)
+            folder.native_retry_at = time.monotonic() + folder.native_backoff
+            error = f"{exc}; meanwhile this folder is scanned every {every:g} s"
+            log.warning("watching %s natively failed: %s", folder.root, error)
+            return error
+        folder.mode, folder.native_backoff = FolderState.WATCHING, 0.0
+        return None
+
+    def _retry_native(self, folder: FolderRuntime, now: float) -> None:
+        """A polled folder goes back to native events once the OS allows a watch."""
+        if folder.mode != FolderState.POLLING or now < folder.native_retry_at:
+            return
+        with self._lock:
+            if self._watch_natively(folder) is None:
+                log.info("watching %s natively again", folder.root)
+                folder.needs_scan = True  # what changed since the last poll
+                self._set(folder, FolderState.SCANNING, None)
 
     def _set(self, folder: FolderRuntime, state: FolderState, error: str | None) -> None:
         if (folder.state, folder.error) == (state, error):
@@ -189,6 +210,8 @@ class Watcher:
                 self.native.unwatch(folder.root)
                 self._forget_candidates_of(folder.config.path)
                 self._set(folder, FolderState.MISSING, missing_message(folder.root))
+            elif folder.state != FolderState.MISSING:
+                self._retry_native(folder, now)
 
     # -- the loop --------------------------------------------------------------------------
 

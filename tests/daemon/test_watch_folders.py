@@ -103,7 +103,11 @@ def test_a_refused_watch_falls_back_to_scanning_that_folder_alone(
     stack_server: LiveServer, tmp_path: Path
 ) -> None:
     email = add_user(stack_server)
-    daemon = DaemonProcess(tmp_path / "home", env={"REELDROP_TEST_REFUSE_WATCH": "refused"}).start()
+    refusals = tmp_path / "refused-names"
+    refusals.write_text("refused\n")
+    daemon = DaemonProcess(
+        tmp_path / "home", env={"REELDROP_TEST_REFUSE_WATCH_FILE": str(refusals)}
+    ).start()
     try:
         daemon.login(stack_server.url, email, PASSWORD)
         refused, native = tmp_path / "refused", tmp_path / "native"
@@ -119,6 +123,16 @@ def test_a_refused_watch_falls_back_to_scanning_that_folder_alone(
         watched = distinct_video(native / "watched.mp4", 2)
         assert wait_for_file(daemon, polled).state == "done"
         assert wait_for_file(daemon, watched).state == "done"
+
+        refusals.write_text("")  # the limit is raised: the folder goes back to native events
+        wait_until(
+            lambda: folder_states(daemon)[str(refused)]["state"] == "watching",
+            60,
+            "the folder stayed on polling after the OS allowed a watch",
+        )
+        assert folder_states(daemon)[str(refused)]["error"] is None
+        after = distinct_video(refused / "after.mp4", 3)
+        assert wait_for_file(daemon, after).state == "done"
     finally:
         daemon.stop()
 
