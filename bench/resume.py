@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bench import raw_client
 from bench.stack import ServerProcess, signed_in_daemon, wait_for
 from bench.videos import restamp, warm
+from daemon.transfer.part_size import preferred_part_size
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,13 @@ def _stored_parts(server: ServerProcess, file_id: str) -> dict[int, int]:
     return {p["partNumber"]: p["contentLength"] for p in answer["parts"]}
 
 
+def _daemon_part_size(server: ServerProcess, size: int) -> int:
+    """The part size the daemon chose (for a kill before any part was stored)."""
+    policy = httpx.get(f"{server.url}/api/v1/media/policy").json()["data"]
+    chunk = int(policy["chunkSizeMb"]) * (1 << 20)
+    return preferred_part_size(size, chunk, server.master().recommended_part_size)
+
+
 def one_kill(server: ServerProcess, daemon: Any, video: Path, rng: random.Random) -> ResumeRun:
     restamp(video)
     warm(video)
@@ -75,7 +85,7 @@ def one_kill(server: ServerProcess, daemon: Any, video: Path, rng: random.Random
     file_id = large_id[0]
     counters = _settled(lambda: _counters(server))
     stored = _stored_parts(server, file_id)
-    part_size = max(stored.values()) if stored else size
+    part_size = max(stored.values()) if stored else _daemon_part_size(server, size)
     in_flight = sum(
         1
         for key, value in counters.items()

@@ -1,9 +1,10 @@
-"""Sending one file as a B2 large file in the server's part size, resuming what the store
-already holds and recognising a large file an earlier run already finished."""
+"""Sending one file as a B2 large file in large parts (see ``part_size``), resuming what the
+store already holds and recognising a large file an earlier run already finished."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from daemon.transfer.errors import (
     TransferError,
 )
 from daemon.transfer.meter import WireMeter
+from daemon.transfer.part_size import part_ranges, resumable_part_size
 from daemon.transfer.part_stream import FileWatch, PartStream
 from daemon.transfer.target import UploadTarget
 
@@ -31,13 +33,6 @@ class Found:
 
     large_file_id: str
     finished: FileVersion | None = None
-
-
-def part_ranges(size: int, part_size: int) -> list[tuple[int, int, int]]:
-    """``(part_number, offset, length)`` for every part; the last one may be short."""
-    step = max(part_size, 1)
-    offsets = range(0, size, step)
-    return [(n + 1, offset, min(step, size - offset)) for n, offset in enumerate(offsets)]
 
 
 def find_or_start(
@@ -72,16 +67,23 @@ def find_or_start(
 
 
 def send_parts(
-    bucket: Bucket, large_file_id: str, watch: FileWatch, part_size: int, meter: WireMeter
+    bucket: Bucket,
+    large_file_id: str,
+    watch: FileWatch,
+    part_sizes: Sequence[int],
+    meter: WireMeter,
 ) -> str:
-    """Send the parts the store does not hold yet (at most PART_WORKERS at once), then
-    finish the large file; returns the finished file's id."""
-    ranges = part_ranges(watch.size, part_size)
+    """Send the parts the store does not hold yet (at most PART_WORKERS at once) in the
+    first of ``part_sizes`` that agrees with the parts already stored, then finish the
+    large file; returns the finished file's id."""
     with b2_errors():
         stored = {p.part_number: p for p in bucket.list_parts(large_file_id)}
-    expected = {number: length for number, _offset, length in ranges}
-    if any(expected.get(n) != p.content_length for n, p in stored.items()):
+    lengths = {n: p.content_length for n, p in stored.items()}
+    part_size = resumable_part_size(watch.size, lengths, part_sizes)
+    if part_size is None:
         raise TransferError("the stored parts do not match this file", transient=False)
+    ranges = part_ranges(watch.size, part_size)
+    expected = {number: length for number, _offset, length in ranges}
     sha1s = {n: p.content_sha1 for n, p in stored.items()}
     if stored:
         meter.already_stored(sum(expected[n] for n in stored))

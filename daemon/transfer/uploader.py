@@ -17,6 +17,7 @@ from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import CredentialsExpired, TransferCancelled, TransferError
 from daemon.transfer.large_file import find_or_start, send_parts
 from daemon.transfer.meter import ProgressCallback, WireMeter
+from daemon.transfer.part_size import preferred_part_size
 from daemon.transfer.part_stream import FileWatch, PartStream
 from daemon.transfer.target import UploadTarget
 
@@ -64,7 +65,12 @@ class B2Uploader:
             try:
                 watch.check()
                 bucket = open_bucket(target)
-                if watch.size <= max(target.part_size, 1):
+                part_size = preferred_part_size(
+                    watch.size,
+                    target.part_size,
+                    bucket.api.account_info.get_recommended_part_size(),
+                )
+                if watch.size <= part_size and not resume_id:
                     return self._small(bucket, target, watch, content_type, content_sha1, meter)
                 found = find_or_start(
                     bucket, target, content_type, content_sha1, watch.size, resume_id
@@ -82,7 +88,8 @@ class B2Uploader:
                         0,
                         recognised=True,
                     )
-                file_id = send_parts(bucket, found.large_file_id, watch, target.part_size, meter)
+                sizes = (part_size, target.part_size)
+                file_id = send_parts(bucket, found.large_file_id, watch, sizes, meter)
                 return UploadResult(file_id, watch.size, content_sha1, file_id, meter.wire)
             except CredentialsExpired:
                 if cancel.is_set():

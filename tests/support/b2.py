@@ -45,7 +45,8 @@ def bytes_received(server: Any, api: B2Api, target: str) -> int:
 
 
 def server_part_size(server: Any) -> int:
-    """The part size the server recommends (``CHUNK_SIZE_MB``), which the daemon uses."""
+    """The part size the server recommends (``CHUNK_SIZE_MB``); the daemon uses it when the
+    store recommends smaller parts (as the tests' store does)."""
     import httpx
 
     policy = httpx.get(f"{server.url}/api/v1/media/policy", timeout=30).json()["data"]
