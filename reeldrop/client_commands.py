@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.control.client import ControlClient, ControlError, DaemonUnavailable
-from shared.control.schemas import SUCCESS_STATES
+from shared.control.schemas import SUCCESS_STATES, JobView
 
 
 def _client() -> ControlClient:
@@ -53,7 +53,7 @@ def logout(_args: argparse.Namespace) -> int:
 
 def upload(args: argparse.Namespace) -> int:
     from reeldrop.daemon_process import ensure_daemon
-    from reeldrop.progress_view import ProgressDisplay, final_line, follow
+    from reeldrop.progress_view import ProgressDisplay, final_line, follow, watch_for_ends
 
     client = ensure_daemon()  # "Open with ReelDrop" may be the first thing a user does
     paths = [str(Path(p).expanduser().resolve()) for p in args.files]
@@ -66,7 +66,12 @@ def upload(args: argparse.Namespace) -> int:
             print(f"{job.id}  {job.path}")
         return 0
     ids = {job.id for job in jobs}
-    final = follow(lambda: [j for j in client.jobs() if j.id in ids], ProgressDisplay())
+    ended = watch_for_ends(lambda: client.another().events(timeout=3600), ids)
+
+    def ours() -> list[JobView]:
+        return [j for j in client.jobs() if j.id in ids]
+
+    final = follow(ours, ProgressDisplay(), ended=ended)
     for job in final:
         print(final_line(job))
     return 0 if all(j.state in SUCCESS_STATES for j in final) else 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from shared.control.schemas import TERMINAL_STATES, JobState, JobView
+from shared.control.schemas import TERMINAL_STATES, JobEvent, JobState, JobView
 
 BAR_WIDTH = 24
 POLL_SECONDS = 0.5
@@ -95,12 +96,40 @@ class ProgressDisplay:
 
 
 def follow(
-    fetch: Callable[[], list[JobView]], display: ProgressDisplay, poll: float = POLL_SECONDS
+    fetch: Callable[[], list[JobView]],
+    display: ProgressDisplay,
+    poll: float = POLL_SECONDS,
+    ended: threading.Event | None = None,
 ) -> list[JobView]:
-    """Show the jobs until every one has ended; returns them as they ended."""
+    """Show the jobs until every one has ended; returns them as they ended. ``ended``
+    (see ``watch_for_ends``) cuts the wait for the next poll short when a job ends."""
     while True:
         jobs = fetch()
         display.show(jobs)
         if all(job.state in TERMINAL_STATES for job in jobs):
             return jobs
-        time.sleep(poll)
+        if ended is None:
+            time.sleep(poll)
+        elif ended.wait(poll):
+            ended.clear()
+
+
+def watch_for_ends(
+    events: Callable[[], Iterable[JobEvent | None]], ids: set[str]
+) -> threading.Event:
+    """An event set each time one of ``ids`` reaches a terminal state, read from the
+    daemon's event stream in a background thread: the last job's end is seen at once, not
+    up to a poll later. If the stream fails, polling alone goes on."""
+    ended = threading.Event()
+
+    def read() -> None:
+        try:
+            for event in events():
+                job = event.job if event is not None else None
+                if job is not None and job.id in ids and job.state in TERMINAL_STATES:
+                    ended.set()
+        except Exception:  # the stream is only a shortcut; polling still sees every end
+            return
+
+    threading.Thread(target=read, name="job-events", daemon=True).start()
+    return ended

@@ -56,6 +56,7 @@ def _transport_error(exc: httpx.TransportError) -> DaemonUnavailable:
 class ControlClient:
     def __init__(self, base_url: str, token: str, *, timeout: float = 30) -> None:
         self.base_url = base_url
+        self._token, self._timeout = token, timeout
         self._http = httpx.Client(
             base_url=base_url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
         )
@@ -68,6 +69,11 @@ class ControlClient:
         except (FileNotFoundError, json.JSONDecodeError):
             raise DaemonNotRunning(NOT_RUNNING) from None
         return cls(f"http://127.0.0.1:{info['port']}", info["token"], timeout=timeout)
+
+    def another(self) -> ControlClient:
+        """A second client of the same daemon with its own connections (for a long-lived
+        event stream beside requests)."""
+        return ControlClient(self.base_url, self._token, timeout=self._timeout)
 
     def close(self) -> None:
         self._http.close()

@@ -4,10 +4,20 @@ plain lines otherwise, and one final line per file."""
 from __future__ import annotations
 
 import io
+import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from reeldrop.progress_view import ProgressDisplay, final_line, follow, status_line
-from shared.control.schemas import JobError, JobState, JobView
+from reeldrop.progress_view import (
+    ProgressDisplay,
+    final_line,
+    follow,
+    status_line,
+    watch_for_ends,
+)
+from shared.control.client import DaemonUnavailable
+from shared.control.schemas import JobError, JobEvent, JobState, JobView
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -61,3 +71,47 @@ def test_a_pipe_gets_plain_lines_and_reasons() -> None:
     rejected = job(JobState.REJECTED, 0, error=JobError(code="too_small", message="too small"))
     assert final_line(rejected) == "/videos/week 1.mp4: rejected: too small"
     assert status_line(rejected).endswith("too small")
+
+
+def test_follow_returns_when_a_job_ends_without_waiting_for_the_next_poll() -> None:
+    """With an hour between polls, only the end read from the event stream can bring
+    ``follow`` back (bounded wait: the thread must be done well before the hour)."""
+    fetched: list[JobView] = []
+    published = threading.Event()
+
+    def fetch() -> list[JobView]:
+        state = JobState.DONE if published.is_set() else JobState.UPLOADING
+        fetched.append(job(state, 1_000_000 if published.is_set() else 10))
+        return fetched[-1:]
+
+    def events() -> Iterator[JobEvent | None]:
+        for _ in range(6000):  # until the first poll saw the job still uploading
+            if fetched:
+                break
+            time.sleep(0.01)
+        yield None  # a heartbeat
+        yield JobEvent(type="job", job=job(JobState.DONE, 1_000_000, id="another"))
+        published.set()
+        yield JobEvent(type="job", job=job(JobState.DONE, 1_000_000))
+
+    ended = watch_for_ends(events, {"j1"})
+    result: list[list[JobView]] = []
+    worker = threading.Thread(
+        target=lambda: result.append(follow(fetch, ProgressDisplay(io.StringIO()), 3600, ended)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "follow slept through the end of the job"
+    assert [j.state for j in result[0]] == [JobState.DONE]
+
+
+def test_a_failing_event_stream_leaves_polling_to_see_the_end() -> None:
+    def events() -> Iterator[JobEvent | None]:
+        raise DaemonUnavailable("the daemon went away")
+        yield None
+
+    states = iter([[job(JobState.UPLOADING, 10)], [job(JobState.DONE, 1_000_000)]])
+    ended = watch_for_ends(events, {"j1"})
+    final = follow(lambda: next(states), ProgressDisplay(io.StringIO()), 0, ended)
+    assert [j.state for j in final] == [JobState.DONE]
