@@ -25,6 +25,7 @@ def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
     first: dict[str, list[float]] = {k: [] for k in trees}
     rss: dict[str, list[int]] = {k: [] for k in trees}
     receive: dict[str, list[float]] = {k: [] for k in trees}
+    finish: dict[str, list[float]] = {k: [] for k in trees}
     with tempfile.TemporaryDirectory(prefix="reeldrop-compare-") as tmp_name:
         tmp = Path(tmp_name)
         video = make_big_video(tmp / "lecture.mp4", size_mb * MIB)
@@ -34,7 +35,9 @@ def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
                 with server_process(tmp / f"server-{label}", env) as server:
                     restamp(video)
                     warm(video)
-                    receive[label].append(_store_once(server, video)[0])
+                    parts, finished = _store_once(server, video)
+                    receive[label].append(parts)
+                    finish[label].append(finished)
                     server.delete_all()
                     with signed_in_daemon(server, tmp / f"home-{label}", env) as daemon:
                         restamp(video)
@@ -55,6 +58,7 @@ def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
         ("daemon reads (rchar / size)", reads, ""),
         ("first part on the wire", first, "s"),
         ("store: parts of the raw client received", receive, "s"),
+        ("store: its large file finished", finish, "s"),
     ]
     for name, values, unit in rows:
         b, a = m(values["before"]), m(values["after"])
