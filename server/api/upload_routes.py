@@ -12,8 +12,10 @@ from server import metrics
 from server.api.deps import AppSettings, CurrentUser, Db, SessionKey, Storage
 from server.api.errors import ApiError
 from server.api.serializers import media_out, progress_out
+from server.db.models import UploadSession
 from server.services import uploads
 from server.services.ownership import owned_session
+from server.services.reaper import clean_session
 from server.storage.base import StorageError
 from shared.api_schemas import (
     CompleteRequest,
@@ -152,6 +154,7 @@ def complete(
             raise
         return envelope(media_out(winner))
     metrics.UPLOADS_COMPLETED.inc()
+    retire_credentials(db, storage, session)
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:
         worker.wake()
@@ -170,12 +173,17 @@ def cancel(session_key: SessionKey, user: CurrentUser, db: Db, storage: Storage)
         session.error = "cancelled by the user"
         db.commit()
         metrics.UPLOADS_FAILED.labels("cancelled").inc()
-        try:
-            from server.services.reaper import clean_session
-
-            clean_session(storage, session)
-            db.commit()
-        except StorageError:
-            db.rollback()
-            log.warning("storage clean-up of session %s is left for the reaper", session_key)
+        retire_credentials(db, storage, session)
     return envelope({"sessionKey": session.session_key, "status": "cancelled"})
+
+
+def retire_credentials(db: Db, storage: Storage, session: UploadSession) -> None:
+    """End an ended session's key at once (and, if it failed, its unfinished upload): a key
+    left alive after ``complete`` could replace the video that was just checked. What
+    storage cannot do now the reaper does later."""
+    try:
+        clean_session(storage, session)
+        db.commit()
+    except StorageError:
+        db.rollback()
+        log.warning("storage clean-up of session %s is left for the reaper", session.session_key)

@@ -9,15 +9,9 @@ from server.b2store.access import key_for_token
 from server.b2store.buckets import bucket_by_id
 from server.b2store.context import MAX_PART, Json, StoreContext, require
 from server.b2store.errors import B2Error, bad_request
-from server.b2store.files import (
-    check_name,
-    check_part,
-    check_upload,
-    resolve_content_type,
-    store_part,
-    store_upload,
-)
+from server.b2store.files import check_name, check_upload, resolve_content_type, store_upload
 from server.b2store.headers import refuse_unsupported_fields
+from server.b2store.large_files import check_part, store_part
 from server.b2store.models import FileVersion
 
 _RANGE = re.compile(r"^bytes=(\d+)-(\d+)$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -12,7 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from server.b2store import access, buckets, copying, files, listing, testmode
+from server.b2store import access, buckets, copying, files, large_files, listing, testmode
 from server.b2store.access import key_for_token
 from server.b2store.context import MAX_PART, StoreContext, require
 from server.b2store.download_safety import harden
@@ -38,11 +39,11 @@ OPERATIONS: dict[str, Operation] = {
     "b2_list_buckets": buckets.list_buckets,
     "b2_create_bucket": buckets.create_bucket,
     "b2_get_upload_url": files.get_upload_url,
-    "b2_start_large_file": files.start_large_file,
-    "b2_get_upload_part_url": files.get_upload_part_url,
-    "b2_list_parts": files.list_parts,
-    "b2_finish_large_file": files.finish_large_file,
-    "b2_cancel_large_file": files.cancel_large_file,
+    "b2_start_large_file": large_files.start_large_file,
+    "b2_get_upload_part_url": large_files.get_upload_part_url,
+    "b2_list_parts": large_files.list_parts,
+    "b2_finish_large_file": large_files.finish_large_file,
+    "b2_cancel_large_file": large_files.cancel_large_file,
     "b2_list_file_names": listing.list_file_names,
     "b2_list_file_versions": listing.list_file_versions,
     "b2_list_unfinished_large_files": listing.list_unfinished,
@@ -76,9 +77,12 @@ def _basic_credentials(header: str | None) -> tuple[str, str]:
     return key_id, secret
 
 
+_DIGITS = re.compile(r"[0-9]{1,19}")  # str.isdigit() takes "²", which int() refuses
+
+
 def _content_length(request: Request) -> int:
     raw = request.headers.get("content-length")
-    if raw is None or not raw.isdigit():
+    if raw is None or not _DIGITS.fullmatch(raw):
         raise B2Error(411, "bad_request", "Content-Length is required")
     return int(raw)
 
@@ -234,7 +238,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             )
             refuse_unsupported_headers(request.headers)
             number_raw = request.headers.get("x-bz-part-number", "")
-            if not number_raw.isdigit():
+            if not _DIGITS.fullmatch(number_raw):
                 raise bad_request("X-Bz-Part-Number is required")
             length = _content_length(request)
             sha1 = request.headers.get("x-bz-content-sha1") or ""
@@ -242,7 +246,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
                 raise bad_request("X-Bz-Content-Sha1 is required")
             data_length = length - 40 if sha1 == "hex_digits_at_end" else length
             await run_in_threadpool(
-                files.check_part, ctx, key, file_id, int(number_raw), data_length
+                large_files.check_part, ctx, key, file_id, int(number_raw), data_length
             )
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(
@@ -256,7 +260,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             )
             try:
                 stored = await run_in_threadpool(
-                    files.store_part,
+                    large_files.store_part,
                     ctx,
                     key,
                     file_id,

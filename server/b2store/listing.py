@@ -12,7 +12,7 @@ from server.b2store.access import key_for_token
 from server.b2store.buckets import bucket_by_id
 from server.b2store.context import Json, StoreContext, require
 from server.b2store.errors import B2Error, bad_request, optional_text, whole_number
-from server.b2store.files import check_name, file_dict, new_version
+from server.b2store.files import check_name, file_dict, key_for_name, new_version
 from server.b2store.models import FileVersion
 
 
@@ -146,9 +146,7 @@ def get_file_info(ctx: StoreContext, token: str | None, body: Json) -> Json:
 def hide_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
     bucket_id, name = str(body.get("bucketId", "")), check_name(body.get("fileName"))
     with ctx.factory() as db:
-        key = key_for_token(ctx, db, token)
-        require(key, "writeFiles", bucket_id=bucket_id, name=name)
-        bucket_by_id(ctx, bucket_id)
+        key = key_for_name(ctx, db, token, bucket_id, name)
         current = _versions(db, bucket_id, name, ("upload", "hide"))
         current = [v for v in current if v.name == name]
         if not current:

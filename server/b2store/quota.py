@@ -23,11 +23,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from threading import Lock
 
-from sqlalchemy import and_, delete, func, not_, select
+from sqlalchemy import and_, delete, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from server.b2store.blobs import BlobDir
-from server.b2store.errors import bad_request
+from server.b2store.errors import B2Error, bad_request
 from server.b2store.models import FileVersion, Key, Part
 
 _LOCK = Lock()
@@ -46,6 +46,37 @@ def accounting(key: Key) -> Iterator[None]:
         return
     with _LOCK:
         yield
+
+
+def require_own_name(db: Session, key: Key, name: str) -> None:
+    """A capped key writes (or hides) only names no other account wrote: the user's prefix
+    is shared by all their sessions, and one session must not replace another's video."""
+    if key.max_total_bytes is None:
+        return
+    others = db.execute(
+        select(func.count())
+        .select_from(FileVersion)
+        .where(
+            FileVersion.name == name,
+            or_(FileVersion.charged_to.is_(None), FileVersion.charged_to != account(key)),
+        )
+    ).scalar_one()
+    if others:
+        raise B2Error(
+            401,
+            "unauthorized",
+            f"{name} holds a file another upload stored; this key may write only its own names",
+        )
+
+
+def require_own_large_file(key: Key, version: FileVersion) -> None:
+    """A capped key continues, lists, finishes or cancels only large files it started."""
+    if key.max_total_bytes is not None and version.charged_to != account(key):
+        raise B2Error(
+            401,
+            "unauthorized",
+            "this key may only work on the large files its upload session started",
+        )
 
 
 def held_bytes(
@@ -94,10 +125,14 @@ def replaced_versions(db: Session, key: Key, name: str, keep_file_id: str) -> li
     return ids
 
 
-def replaced_unfinished(db: Session, key: Key, name: str) -> list[str]:
-    """Delete a capped key's unfinished large files of ``name`` and their parts' rows (the
+def own_unfinished(db: Session, key: Key, name: str) -> list[str]:
+    """A capped key's unfinished large files of ``name``: what starting it again replaces."""
+    return _own_versions(db, key, name, ("start",))
+
+
+def replaced_unfinished(db: Session, ids: list[str]) -> list[str]:
+    """Delete unfinished large files (``own_unfinished``) and their parts' rows (the
     client started that name again instead of resuming); their ids are returned."""
-    ids = _own_versions(db, key, name, ("start",))
     if ids:
         db.execute(delete(Part).where(Part.file_id.in_(ids)))
         db.execute(delete(FileVersion).where(FileVersion.file_id.in_(ids)))

@@ -6,7 +6,6 @@ the point where it dies, then starts it again on the same data directory.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,79 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from server.b2store.bootstrap import storage_info
 from server.b2store.crashpoints import EXIT_CODE, VARIABLE
 from tests.support.server_process import ServerProcess
+from tests.support.store_http import Store
 
 PART = 1 << 20  # the tests' minimum part size (tests/conftest.py)
-
-
-class Store:
-    """The B2 API of a store process, spoken over plain HTTP with the master key."""
-
-    def __init__(self, server: ServerProcess) -> None:
-        info = storage_info(server.data_dir, server.url)
-        answer = httpx.get(
-            f"{server.url}/b2api/v3/b2_authorize_account",
-            auth=(info["keyId"], info["applicationKey"]),
-            timeout=60,
-        )
-        assert answer.status_code == 200, answer.text
-        self.url, self.token = server.url, answer.json()["authorizationToken"]
-        self.bucket_id, self.bucket = info["bucketId"], info["bucketName"]
-
-    def call(self, operation: str, **body: Any) -> httpx.Response:
-        return httpx.post(
-            f"{self.url}/b2api/v3/{operation}",
-            json=body,
-            headers={"Authorization": self.token},
-            timeout=60,
-        )
-
-    def start(self, name: str) -> str:
-        answer = self.call(
-            "b2_start_large_file", bucketId=self.bucket_id, fileName=name, contentType="b2/x-auto"
-        )
-        assert answer.status_code == 200, answer.text
-        return str(answer.json()["fileId"])
-
-    def part(self, file_id: str, number: int, data: bytes) -> httpx.Response:
-        target = self.call("b2_get_upload_part_url", fileId=file_id).json()
-        return httpx.post(
-            target["uploadUrl"],
-            content=data,
-            headers={
-                "Authorization": target["authorizationToken"],
-                "X-Bz-Part-Number": str(number),
-                "X-Bz-Content-Sha1": hashlib.sha1(data).hexdigest(),
-            },
-            timeout=60,
-        )
-
-    def upload(self, name: str, data: bytes) -> httpx.Response:
-        target = self.call("b2_get_upload_url", bucketId=self.bucket_id).json()
-        return httpx.post(
-            target["uploadUrl"],
-            content=data,
-            headers={
-                "Authorization": target["authorizationToken"],
-                "X-Bz-File-Name": name,
-                "Content-Type": "application/octet-stream",
-                "X-Bz-Content-Sha1": hashlib.sha1(data).hexdigest(),
-            },
-            timeout=60,
-        )
-
-    def finish(self, file_id: str, parts: list[bytes]) -> httpx.Response:
-        sha1s = [hashlib.sha1(p).hexdigest() for p in parts]
-        return self.call("b2_finish_large_file", fileId=file_id, partSha1Array=sha1s)
-
-    def download(self, name: str) -> httpx.Response:
-        return httpx.get(f"{self.url}/file/{self.bucket}/{name}", timeout=60)
-
-    def names(self) -> set[str]:
-        answer = self.call("b2_list_file_names", bucketId=self.bucket_id, maxFileCount=1000)
-        return {f["fileName"] for f in answer.json()["files"]}
 
 
 @pytest.fixture

@@ -91,10 +91,11 @@ def test_a_part_with_its_sha1_at_the_end_counts_only_its_bytes(store: LiveServer
 def test_the_store_writes_its_records_off_the_event_loop(
     store: LiveServer, bucket: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.b2store import files
+    from server.b2store import files, large_files
 
     threads: list[str] = []
-    originals = {name: getattr(files, name) for name in ("upload_key", "store_part")}
+    watched = {"upload_key": files, "store_part": large_files}
+    originals = {name: getattr(module, name) for name, module in watched.items()}
 
     def recorded(name: str) -> Any:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -103,8 +104,8 @@ def test_the_store_writes_its_records_off_the_event_loop(
 
         return call
 
-    for name in originals:
-        monkeypatch.setattr(files, name, recorded(name))
+    for name, module in watched.items():
+        monkeypatch.setattr(module, name, recorded(name))
     source = tmp_path / "parts.mp4"
     source.write_bytes(os.urandom(11 * MIB))
     bucket.upload_local_file(str(source), "videos/receive/parts.mp4", min_part_size=5 * MIB)

@@ -58,3 +58,23 @@ def test_bad_parameters_are_400_with_b2s_error_body(
     assert answer.status_code == 400, answer.text
     error = answer.json()
     assert error["status"] == 400 and error["code"] and error["message"]
+
+
+@pytest.mark.parametrize("number", ["\u00b2", "\u00b9", "-1", "1e3"])
+def test_a_part_number_that_is_not_plain_digits_is_400(
+    store: LiveServer, api: B2Api, bucket: Any, number: str
+) -> None:
+    file_id = started_file(store, api, bucket)
+    target = call(store, api, "b2_get_upload_part_url", {"fileId": file_id})
+    answer = httpx.post(
+        target.json()["uploadUrl"],
+        content=b"x" * 10,
+        headers={
+            "Authorization": target.json()["authorizationToken"],
+            "X-Bz-Part-Number": number.encode("latin-1"),
+            "X-Bz-Content-Sha1": "do_not_verify",
+        },
+        timeout=60,
+    )
+    assert answer.status_code == 400, answer.text
+    assert "X-Bz-Part-Number" in answer.json()["message"]

@@ -1,0 +1,93 @@
+"""One upload session's credentials touch only what that session writes.
+
+A user's sessions share the name prefix ``videos/{userId}/`` (clients list and read their
+own files under it), so the store holds each session's key to the names and large files
+the session itself wrote, and the key dies when the session completes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from b2sdk.v2 import exception as b2_exceptions
+
+from shared.media.hashing import sha1_file
+from tests.server.flows import browser_post, complete, initiate, uploaded_media
+from tests.support.api import new_account
+from tests.support.b2 import scoped_bucket, upload_as_client
+from tests.support.live_server import LiveServer
+
+
+def served(media: dict[str, Any]) -> bytes:
+    return httpx.get(media["cdnUrl"], timeout=60).content
+
+
+def test_a_session_cannot_replace_or_hide_another_sessions_video(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    account = new_account(sqlite_server)
+    lecture = uploaded_media(account, videos["mp4"])
+    other = initiate(account, videos["large"])
+    bucket = scoped_bucket(other["b2"])
+    target = lecture["storageKey"]
+
+    posted = browser_post(other, target, b"<html><script>alert(1)</script></html>")
+    assert posted.status_code == 401, posted.text
+    assert "another upload" in posted.json()["message"]
+    with pytest.raises(b2_exceptions.B2Error, match="another upload"):
+        bucket.upload_bytes(b"replacement", target)
+    with pytest.raises(b2_exceptions.B2Error, match="another upload"):
+        bucket.hide_file(target)
+    with pytest.raises(b2_exceptions.B2Error, match="another upload"):
+        bucket.api.session.start_large_file(other["b2"]["bucketId"], target, "video/mp4", {})
+    with pytest.raises(b2_exceptions.B2Error, match="another upload"):
+        bucket.copy(bucket.get_file_info_by_name(target).id_, target)
+
+    assert served(lecture) == videos["mp4"].read_bytes()
+    upload_as_client(other, videos["large"])  # its own name still works
+    assert complete(account, other, sha1_file(videos["large"])).status_code == 200
+
+
+def test_a_session_cannot_touch_another_sessions_large_file(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    account = new_account(sqlite_server)
+    first, second = initiate(account, videos["large"]), initiate(account, videos["large"])
+    owner, intruder = scoped_bucket(first["b2"]), scoped_bucket(second["b2"])
+    started = owner.api.session.start_large_file(
+        first["b2"]["bucketId"], first["storageKey"], "video/mp4", {}
+    )
+    file_id = started["fileId"]
+    calls = [
+        lambda s: s.get_upload_part_url(file_id),
+        lambda s: s.list_parts(file_id, 1, 100),
+        lambda s: s.finish_large_file(file_id, ["0" * 40, "1" * 40]),
+        lambda s: s.cancel_large_file(file_id),
+    ]
+    for make_call in calls:
+        with pytest.raises(b2_exceptions.B2Error, match="its upload session started"):
+            make_call(intruder.api.session)
+
+    assert owner.api.session.list_parts(file_id, 1, 100)["parts"] == []
+    owner.api.session.cancel_large_file(file_id)  # the owner still can
+
+
+def test_a_completed_sessions_credentials_are_dead(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    """Once ``complete`` has checked the video, nothing may replace it with something else."""
+    account = new_account(sqlite_server)
+    data = initiate(account, videos["mp4"])
+    upload_as_client(data, videos["mp4"])
+    done = complete(account, data, sha1_file(videos["mp4"]))
+    assert done.status_code == 200, done.text
+
+    swapped = browser_post(data, data["storageKey"], b"#EXTM3U\n#EXT-X-ENDLIST\n")
+    assert swapped.status_code == 401, swapped.text
+    with pytest.raises(b2_exceptions.B2Error):
+        scoped_bucket(data["b2"]).upload_bytes(os.urandom(100), data["storageKey"])
+    assert served(done.json()["data"]) == videos["mp4"].read_bytes()
