@@ -1,10 +1,13 @@
 """Before and after: the same measurements with the code of another tree (``git archive``
 of an earlier commit, unpacked) and with this one, interleaved on one file.
 
-``python -m bench.compare OLD_TREE [SIZE_MB]`` prints a Markdown table."""
+``python -m bench.compare OLD_TREE [SIZE_MB]`` prints a Markdown table. The processes start
+in a scratch directory: ``python -m`` puts the current directory before ``PYTHONPATH``, so
+from a checkout both sides would otherwise run the checkout's code."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -28,6 +31,7 @@ def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
     finish: dict[str, list[float]] = {k: [] for k in trees}
     with tempfile.TemporaryDirectory(prefix="reeldrop-compare-") as tmp_name:
         tmp = Path(tmp_name)
+        os.chdir(tmp)
         video = make_big_video(tmp / "lecture.mp4", size_mb * MIB)
         size = video.stat().st_size
         for _ in range(repeats):
