@@ -98,7 +98,10 @@ def resume(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]:
     from bench.resume import resume_runs
 
     video = videos[0]
-    with server_process(tmp / "server-resume") as server:
+    # A quick run's small file would fit in one 100 MB part: smaller parts keep it a
+    # large file with parts to resume.
+    env = {"REELDROP_B2STORE_RECOMMENDED_PART_SIZE": str(8 * MIB)} if settings.quick else None
+    with server_process(tmp / "server-resume", env) as server:
         runs = resume_runs(server, video, tmp / "home-resume", settings.repeats)
     lines = [
         "## Resume after kill -9",
