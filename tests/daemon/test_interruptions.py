@@ -55,6 +55,24 @@ def follow_bytes(daemon: DaemonProcess, job_id: str, seen: list[int], timeout: f
     wait_until(ended, timeout, f"job {job_id} never ended")
 
 
+def assert_continued(
+    server: LiveServer, email: str, done: JobView, large_id: str, size: int, part: int, kept: int
+) -> None:
+    """After a restart the same large file was finished: the ``kept`` bytes the store held
+    were not sent again, no part travelled more than once after the restart, and the media
+    file is that one large file."""
+    after = bytes_received(server, master_api(server), large_id)
+    assert after <= size - kept, "parts stored before the restart were not re-sent"
+    for number in range(1, -(-size // part) + 1):
+        length = min(part, size - (number - 1) * part)
+        assert bytes_received(server, master_api(server), f"{large_id}#{number}") <= length
+    media = sign_in(server, email).get(f"/api/v1/media/media/{done.media_file_id}")
+    key = media.json()["data"]["storageKey"]
+    assert key
+    versions = list(master_api(server).get_bucket_by_name("reeldrop-media").list_file_versions(key))
+    assert [v.id_ for v in versions] == [large_id], "stored once, the same large file"
+
+
 def test_pause_and_resume_resend_at_most_the_parts_in_flight(
     stack_server: LiveServer, tmp_path: Path, long_video: Path
 ) -> None:
@@ -119,19 +137,9 @@ def test_a_server_restart_mid_upload_is_shown_then_the_same_large_file_continues
             assert done.error is None
             assert daemon.client().status().connectivity.server == "ok"
             assert seen == sorted(seen), "bytesSent never goes backwards"
-            size = long_video.stat().st_size
-            after = bytes_received(again, master_api(again), large_id)
             # At least one whole part was stored before the server stopped; only the
             # parts the store lacked travel after the restart, each once.
-            assert after <= size - part, "parts stored before the restart were not re-sent"
-            for number in range(1, -(-size // part) + 1):
-                length = min(part, size - (number - 1) * part)
-                assert bytes_received(again, master_api(again), f"{large_id}#{number}") <= length
-            media = sign_in(again, email).get(f"/api/v1/media/media/{done.media_file_id}")
-            assert media.json()["data"]["storageKey"]
-            stored = master_api(again).get_bucket_by_name("reeldrop-media")
-            versions = list(stored.list_file_versions(media.json()["data"]["storageKey"]))
-            assert [v.id_ for v in versions] == [large_id], "stored once, the same large file"
+            assert_continued(again, email, done, large_id, long_video.stat().st_size, part, part)
     finally:
         daemon.stop()
 
@@ -194,15 +202,6 @@ def test_a_whole_stack_restart_mid_upload_continues_the_same_large_file(
             assert done.state == "done", done.error
             assert seen == sorted(seen), "bytesSent never goes backwards"
             assert seen[0] >= kept, "parts the store held count as sent after the restart"
-            size = long_video.stat().st_size
-            after = bytes_received(again, master_api(again), large_id)
-            assert after <= size - kept, "parts stored before the restart were not re-sent"
-            for number in range(1, -(-size // part) + 1):
-                length = min(part, size - (number - 1) * part)
-                assert bytes_received(again, master_api(again), f"{large_id}#{number}") <= length
-            media = sign_in(again, email).get(f"/api/v1/media/media/{done.media_file_id}")
-            stored = master_api(again).get_bucket_by_name("reeldrop-media")
-            versions = list(stored.list_file_versions(media.json()["data"]["storageKey"]))
-            assert [v.id_ for v in versions] == [large_id], "stored once, the same large file"
+            assert_continued(again, email, done, large_id, long_video.stat().st_size, part, kept)
     finally:
         daemon.stop()

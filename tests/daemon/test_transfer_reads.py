@@ -16,8 +16,8 @@ import pytest
 from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.target import UploadTarget
 from daemon.transfer.uploader import B2Uploader
-from shared.api_schemas import B2UploadKey
 from tests.support.api import PASSWORD
+from tests.support.b2 import initiate_body, target_of
 from tests.support.server_process import ServerProcess
 
 MIB = 1 << 20
@@ -47,17 +47,9 @@ def target_for(server: ServerProcess, email: str, path: Path, sha1: str) -> Uplo
     answer = httpx.post(
         f"{server.url}/api/v1/media/upload/initiate",
         headers={"Authorization": f"Bearer {token}"},
-        json={
-            "filename": path.name,
-            "fileSize": path.stat().st_size,
-            "contentType": "video/mp4",
-            "contentSha1": sha1,
-        },
+        json=initiate_body(path, sha1),
     )
-    data = answer.json()["data"]
-    return UploadTarget.from_key(
-        B2UploadKey.model_validate(data["b2"]), data["storageKey"], data["partSize"]
-    )
+    return target_of(answer.json()["data"])
 
 
 def upload(server: ServerProcess, email: str, path: Path, sha1: str) -> None:

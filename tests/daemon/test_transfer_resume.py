@@ -18,9 +18,8 @@ from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import FileChanged, TransferCancelled
 from daemon.transfer.target import UploadTarget
 from daemon.transfer.uploader import B2Uploader, UploadResult
-from shared.api_schemas import B2UploadKey
 from tests.support.api import new_account
-from tests.support.b2 import bytes_received, master_api
+from tests.support.b2 import bytes_received, initiate_body, master_api, target_of
 from tests.support.live_server import LiveServer
 
 MIB = 1 << 20
@@ -48,19 +47,8 @@ def random_file(path: Path, size: int) -> tuple[Path, str]:
 
 def target_for(server: LiveServer, path: Path, sha1: str) -> UploadTarget:
     account = new_account(server)
-    answer = account.post(
-        "/api/v1/media/upload/initiate",
-        json={
-            "filename": path.name,
-            "fileSize": path.stat().st_size,
-            "contentType": "video/mp4",
-            "contentSha1": sha1,
-        },
-    )
-    data = answer.json()["data"]
-    return UploadTarget.from_key(
-        B2UploadKey.model_validate(data["b2"]), data["storageKey"], data["partSize"]
-    )
+    answer = account.post("/api/v1/media/upload/initiate", json=initiate_body(path, sha1))
+    return target_of(answer.json()["data"])
 
 
 def send(

@@ -10,6 +10,7 @@ import pytest
 from b2sdk.v2 import B2Api
 
 from tests.support.live_server import LiveServer
+from tests.support.store_http import Store
 
 
 def call(store: LiveServer, api: B2Api, operation: str, body: dict[str, Any]) -> httpx.Response:
@@ -64,17 +65,6 @@ def test_bad_parameters_are_400_with_b2s_error_body(
 def test_a_part_number_that_is_not_plain_digits_is_400(
     store: LiveServer, api: B2Api, bucket: Any, number: str
 ) -> None:
-    file_id = started_file(store, api, bucket)
-    target = call(store, api, "b2_get_upload_part_url", {"fileId": file_id})
-    answer = httpx.post(
-        target.json()["uploadUrl"],
-        content=b"x" * 10,
-        headers={
-            "Authorization": target.json()["authorizationToken"],
-            "X-Bz-Part-Number": number.encode("latin-1"),
-            "X-Bz-Content-Sha1": "do_not_verify",
-        },
-        timeout=60,
-    )
+    answer = Store(store).part(started_file(store, api, bucket), number, b"x" * 10)
     assert answer.status_code == 400, answer.text
     assert "X-Bz-Part-Number" in answer.json()["message"]

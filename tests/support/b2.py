@@ -7,6 +7,9 @@ from typing import Any
 
 from b2sdk.v2 import B2Api, Bucket, InMemoryAccountInfo
 
+from daemon.transfer.target import UploadTarget
+from shared.api_schemas import B2UploadKey
+
 
 def scoped_bucket(key: dict[str, Any]) -> Bucket:
     api = B2Api(InMemoryAccountInfo())
@@ -51,3 +54,20 @@ def server_part_size(server: Any) -> int:
 
     policy = httpx.get(f"{server.url}/api/v1/media/policy", timeout=30).json()["data"]
     return int(policy["chunkSizeMb"]) * (1 << 20)
+
+
+def initiate_body(path: Path, sha1: str) -> dict[str, Any]:
+    """The ``initiate`` request the daemon sends for a video at ``path``."""
+    return {
+        "filename": path.name,
+        "fileSize": path.stat().st_size,
+        "contentType": "video/mp4",
+        "contentSha1": sha1,
+    }
+
+
+def target_of(initiated: dict[str, Any]) -> UploadTarget:
+    """The daemon's ``UploadTarget`` for an ``initiate`` answer's data."""
+    return UploadTarget.from_key(
+        B2UploadKey.model_validate(initiated["b2"]), initiated["storageKey"], initiated["partSize"]
+    )

@@ -61,14 +61,15 @@ class Store:
         assert answer.status_code == 200, answer.text
         return str(answer.json()["fileId"])
 
-    def part(self, file_id: str, number: int, data: bytes) -> httpx.Response:
+    def part(self, file_id: str, number: int | str, data: bytes) -> httpx.Response:
+        """Send part ``number`` (a header's text may be given as it is to be sent)."""
         target = self.call("b2_get_upload_part_url", fileId=file_id).json()
         return httpx.post(
             target["uploadUrl"],
             content=data,
             headers={
                 "Authorization": target["authorizationToken"],
-                "X-Bz-Part-Number": str(number),
+                "X-Bz-Part-Number": str(number).encode("latin-1"),
                 "X-Bz-Content-Sha1": hashlib.sha1(data).hexdigest(),
             },
             timeout=60,
