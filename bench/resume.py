@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from bench import raw_client
+from bench.daemon_upload import forget_uploads
 from bench.stack import ServerProcess, signed_in_daemon, wait_for
 from bench.videos import restamp, warm
 from daemon.transfer.part_size import preferred_part_size
@@ -106,5 +107,6 @@ def resume_runs(server: ServerProcess, video: Path, home: Path, repeats: int) ->
     with signed_in_daemon(server, home) as daemon:
         for _ in range(repeats):
             runs.append(one_kill(server, daemon, video, rng))
+            forget_uploads(daemon)
             server.delete_all()
     return runs

@@ -148,6 +148,7 @@ class JobService:
                         error_message=None,
                         next_attempt_at=None,
                         content_sha1=None if job.state == S.REJECTED else job.content_sha1,
+                        metadata_json=None if job.state == S.REJECTED else job.metadata_json,
                         **({"session_key": None, "large_file_id": None} if fresh else {}),
                     )
                 )

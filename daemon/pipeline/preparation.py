@@ -1,17 +1,14 @@
-"""Before a byte is sent: is the file finished, is it a video we accept, what is it."""
+"""Before a byte is sent: is the file finished, is it a video we accept, what is it. (The
+thumbnail is grabbed while it is sent: ``thumbnails``.)"""
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shared.media.errors import MediaError
-from shared.media.hashing import sha1_file
-from shared.media.thumbnail import make_thumbnail
 from shared.media.validation import guess_content_type, validate_file
 from shared.policy import Policy
 
@@ -27,10 +24,8 @@ class StillBeingWritten(Exception):
 class Prepared:
     size: int
     mtime: float
-    sha1: str
     content_type: str
     metadata: dict[str, Any]
-    thumbnail: Path | None
 
 
 def wait_until_quiet(path: Path, quiet: float = QUIET_SECONDS) -> tuple[int, float]:
@@ -46,42 +41,24 @@ def wait_until_quiet(path: Path, quiet: float = QUIET_SECONDS) -> tuple[int, flo
     return again.st_size, again.st_mtime
 
 
-def prepare(path: Path, policy: Policy, thumbs_dir: Path, job_id: str) -> Prepared:
+def prepare(path: Path, policy: Policy) -> Prepared:
     """Raises MediaError (reject) or StillBeingWritten (wait)."""
     if not path.is_file():
         raise MediaError("not_found", f"{path.name} does not exist any more")
     size, mtime = wait_until_quiet(path)
-    # The content SHA-1 (one pass over the file) runs while ffprobe and ffmpeg, separate
-    # processes, check the file and grab the thumbnail: the upload starts sooner.
-    stop = threading.Event()
-    with ThreadPoolExecutor(1, thread_name_prefix="content-sha1") as hashing:
-        sha1 = hashing.submit(sha1_file, path, stop=stop)
-        try:
-            metadata = validate_file(path, policy)
-        except MediaError as exc:
-            stop.set()  # a rejected file needs no SHA-1
-            if exc.code == "unreadable" and time.time() - mtime < RECENT_WRITE_SECONDS:
-                raise StillBeingWritten(
-                    f"{path.name} is not readable yet; it may still be being written"
-                ) from None
-            raise
-        except BaseException:
-            stop.set()
-            raise
-        thumbnail = None
-        if policy.thumbnail_generation_enabled:
-            try:
-                thumbnail = make_thumbnail(
-                    path, thumbs_dir / f"{job_id}.jpg", duration=metadata.duration_seconds
-                )
-            except MediaError:
-                thumbnail = None  # a missing thumbnail never blocks a lecture
-        content_sha1 = sha1.result()
+    # No pass over the whole file here: each part is hashed while it is sent (see
+    # docs/DECISIONS.md, "Upload performance"), so the upload starts after the probe.
+    try:
+        metadata = validate_file(path, policy)
+    except MediaError as exc:
+        if exc.code == "unreadable" and time.time() - mtime < RECENT_WRITE_SECONDS:
+            raise StillBeingWritten(
+                f"{path.name} is not readable yet; it may still be being written"
+            ) from None
+        raise
     return Prepared(
         size=size,
         mtime=mtime,
-        sha1=content_sha1,
         content_type=guess_content_type(path),
         metadata=metadata.model_dump(mode="json", by_alias=True),
-        thumbnail=thumbnail,
     )

@@ -18,6 +18,7 @@ from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
 from daemon.pipeline.progress import ProgressReporter
+from daemon.pipeline.thumbnails import Thumbnails
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from daemon.transfer.errors import FileChanged, TransferCancelled, TransferError
@@ -27,6 +28,7 @@ from daemon.transfer.target import UploadTarget
 from daemon.transfer.uploader import RetryCallback, UploadResult
 from shared.api_schemas import CompleteRequest, InitiateRequest
 from shared.media.errors import MediaError
+from shared.media.hashing import HashingStopped, sha1_file
 from shared.media.metadata import VideoMetadata
 from shared.policy import Policy
 
@@ -46,7 +48,7 @@ class Uploader(Protocol):
         target: UploadTarget,
         *,
         content_type: str,
-        content_sha1: str,
+        content_sha1: str | None,
         resume_large_file_id: str | None,
         on_large_file_started: Callable[[str], None],
         on_progress: ProgressCallback,
@@ -78,6 +80,7 @@ class Stages:
         self.connectivity = connectivity or Connectivity(store.bus)
         self.on_signed_out: Callable[[], None] = lambda: None
         self.targets: dict[str, UploadTarget] = {}
+        self.thumbnails = Thumbnails(store, thumbs_dir, policy)
 
     def run(self, job_id: str, cancel: threading.Event) -> None:
         job = self.store.get(job_id)
@@ -85,7 +88,7 @@ class Stages:
             if job.state in (S.QUEUED, S.PROBING):
                 job = self.prepare(job)
             if job.state == S.INITIATING:
-                job = self.initiate(job)
+                job = self.initiate(job, cancel)
             if job.state == S.UPLOADING:
                 self.upload(job, cancel)
         except TransferCancelled:
@@ -108,7 +111,7 @@ class Stages:
         if job.state == S.QUEUED:
             job = self.store.update(job.id, state=S.PROBING, error_code=None, error_message=None)
         unchanged = (
-            job.content_sha1
+            job.metadata_json is not None
             and path.is_file()
             and job.file_mtime == path.stat().st_mtime
             and job.total_bytes == path.stat().st_size
@@ -116,7 +119,7 @@ class Stages:
         if unchanged:
             return self.store.update(job.id, state=S.INITIATING)
         try:
-            ready = prepare(path, self.policy(), self.thumbs_dir, job.id)
+            ready = prepare(path, self.policy())
         except StillBeingWritten as exc:
             return self.store.update(
                 job.id,
@@ -134,15 +137,15 @@ class Stages:
             state=S.INITIATING,
             total_bytes=ready.size,
             file_mtime=ready.mtime,
-            content_sha1=ready.sha1,
+            content_sha1=None,
             content_type=ready.content_type,
             metadata_json=ready.metadata,
-            thumbnail_path=str(ready.thumbnail) if ready.thumbnail else None,
+            thumbnail_path=None,
         )
 
     # -- initiate --------------------------------------------------------------------------
 
-    def initiate(self, job: Job) -> Job:
+    def initiate(self, job: Job, cancel: threading.Event | None = None) -> Job:
         client = self.client()
         if client is None:
             return self.store.update(
@@ -153,6 +156,10 @@ class Stages:
                 next_attempt_at=_later(3600),
             )
         try:
+            if job.content_sha1 is None:
+                job = self.hash_if_in_library(client, job, cancel or threading.Event())
+                if job.state != S.INITIATING:
+                    return job
             answer = client.initiate(
                 InitiateRequest(
                     filename=job.filename,
@@ -199,6 +206,31 @@ class Stages:
             next_attempt_at=None,
         )
 
+    def hash_if_in_library(self, client: MediaApi, job: Job, cancel: threading.Event) -> Job:
+        """Hash the whole file before the upload only when the library holds a video of
+        this very size: only then can the server find it a duplicate, and then nothing is
+        sent. Otherwise the upload starts at once and the stored file's SHA-1 is taken
+        where it is read anyway (each part while it is sent, the whole file by the
+        server's processing)."""
+        if not client.hashes_of_size(int(job.total_bytes)):
+            return job
+        watch = FileWatch(Path(job.path), int(job.total_bytes), float(job.file_mtime or 0))
+        try:
+            sha1 = sha1_file(watch.path, stop=cancel)
+            watch.check()
+        except HashingStopped:
+            raise TransferCancelled() from None
+        except (FileChanged, OSError):
+            return self.store.update(
+                job.id,
+                state=S.QUEUED,
+                error_code="file_changed",
+                error_message=f"{watch.path.name} changed; starting again once it is quiet",
+                metadata_json=None,
+                next_attempt_at=_later(QUIET_SECONDS),
+            )
+        return self.store.update(job.id, content_sha1=sha1)
+
     # -- upload ----------------------------------------------------------------------------
 
     def fresh_target(self, job: Job) -> UploadTarget:
@@ -225,12 +257,13 @@ class Stages:
             )
             return
         path = Path(job.path)
+        self.thumbnails.start(job)
         try:
-            self.uploader.upload(
+            result = self.uploader.upload(
                 path,
                 target,
                 content_type=job.content_type or "video/mp4",
-                content_sha1=str(job.content_sha1),
+                content_sha1=job.content_sha1,
                 resume_large_file_id=job.large_file_id,
                 on_large_file_started=lambda fid: self.remember_large_file(job.id, fid),
                 on_progress=ProgressReporter(self.store, job, self.client),
@@ -254,10 +287,13 @@ class Stages:
         finally:
             self.store.set_live(job.id, None, None)
         thumbnail_uploaded = self.upload_thumbnail(job, target)
+        # Known for a file sent in one request (its SHA-1 followed it) or hashed because
+        # the library had one of its size; otherwise the server's processing takes it.
+        content_sha1 = job.content_sha1 or result.content_sha1
         request = CompleteRequest(
             session_key=str(job.session_key),
             storage_key=str(job.storage_key),
-            content_sha1=job.content_sha1,
+            content_sha1=content_sha1,
             metadata=VideoMetadata.model_validate(job.metadata_json) if job.metadata_json else None,
             thumbnail_uploaded=thumbnail_uploaded,
         )
@@ -266,6 +302,7 @@ class Stages:
             job.id,
             state=S.COMPLETING,
             bytes_sent=job.total_bytes,
+            content_sha1=content_sha1,
             error_code=None,
             error_message=None,
             also=lambda db, j: enqueue(db, j.id, "complete", payload),
@@ -291,12 +328,15 @@ class Stages:
                 enqueue(db, j.id, "cancel", {"sessionKey": session_key})
 
         self.targets.pop(job_id, None)
+        self.thumbnails.forget(job_id)
         self.store.update(
             job_id,
             state=S.QUEUED,
             error_code="file_changed",
             error_message=f"{exc.message}; starting again once it is quiet",
             content_sha1=None,
+            metadata_json=None,
+            thumbnail_path=None,
             session_key=None,
             large_file_id=None,
             bytes_sent=0,
@@ -309,12 +349,11 @@ class Stages:
         self.store.update(job_id, large_file_id=large_file_id)
 
     def upload_thumbnail(self, job: Job, target: UploadTarget) -> bool:
-        if not job.thumbnail_path or not job.thumbnail_key or not Path(job.thumbnail_path).exists():
+        made = self.thumbnails.wait(job.id) or job.thumbnail_path
+        if not made or not job.thumbnail_key or not Path(made).exists():
             return False
         try:
-            self.uploader.upload_small(
-                Path(job.thumbnail_path), target, job.thumbnail_key, "image/jpeg"
-            )
+            self.uploader.upload_small(Path(made), target, job.thumbnail_key, "image/jpeg")
         except TransferError as exc:
             log.info("thumbnail of job %s not uploaded: %s", job.id, exc.message)
             return False

@@ -33,18 +33,23 @@ class Found:
 
     large_file_id: str
     finished: FileVersion | None = None
+    fresh: bool = False  # just started: the store holds no part of it
 
 
 def find_or_start(
     bucket: Bucket,
     target: UploadTarget,
     content_type: str,
-    content_sha1: str,
+    content_sha1: str | None,
     size: int,
     resume_id: str | None,
 ) -> Found:
     """The saved large file if it is unfinished; the finished file if an earlier run
-    completed it (a crash between finishing and recording it); otherwise a new one."""
+    completed it (a crash between finishing and recording it); otherwise a new one.
+
+    The storage key is this upload session's own, so a finished version of the same size
+    under it is this upload (and when the SHA-1 is known it must agree too)."""
+    info = {"large_file_sha1": content_sha1} if content_sha1 else {}
     with b2_errors():
         if resume_id:
             for unfinished in bucket.list_unfinished_large_files(prefix=target.storage_key):
@@ -56,14 +61,17 @@ def find_or_start(
                 version = None
             if version is not None and version.file_name == target.storage_key:
                 return Found(resume_id, version)
-        for version in bucket.list_file_versions(target.storage_key, fetch_count=100):
-            same = version.file_info.get("large_file_sha1") == content_sha1
-            if version.file_name == target.storage_key and version.size == size and same:
-                return Found(version.id_, version)
+            for version in bucket.list_file_versions(target.storage_key, fetch_count=100):
+                stored_sha1 = version.file_info.get("large_file_sha1")
+                same = not (content_sha1 and stored_sha1) or stored_sha1 == content_sha1
+                if version.file_name == target.storage_key and version.size == size and same:
+                    return Found(version.id_, version)
+        # No saved id: nothing was sent yet (the id is saved before the first part), so
+        # there is nothing to look for; the store is asked to start at once.
         started = bucket.api.session.start_large_file(
-            bucket.id_, target.storage_key, content_type, {"large_file_sha1": content_sha1}
+            bucket.id_, target.storage_key, content_type, info
         )
-    return Found(str(started["fileId"]))
+    return Found(str(started["fileId"]), fresh=True)
 
 
 def send_parts(
@@ -72,12 +80,16 @@ def send_parts(
     watch: FileWatch,
     part_sizes: Sequence[int],
     meter: WireMeter,
+    *,
+    fresh: bool = False,
 ) -> str:
     """Send the parts the store does not hold yet (at most PART_WORKERS at once) in the
     first of ``part_sizes`` that agrees with the parts already stored, then finish the
     large file; returns the finished file's id."""
-    with b2_errors():
-        stored = {p.part_number: p for p in bucket.list_parts(large_file_id)}
+    stored = {}
+    if not fresh:
+        with b2_errors():
+            stored = {p.part_number: p for p in bucket.list_parts(large_file_id)}
     lengths = {n: p.content_length for n, p in stored.items()}
     part_size = resumable_part_size(watch.size, lengths, part_sizes)
     if part_size is None:

@@ -14,8 +14,13 @@ from b2sdk.v2 import Bucket
 
 from daemon.transfer.b2_session import b2_errors, open_bucket
 from daemon.transfer.bandwidth import BandwidthLimiter
-from daemon.transfer.errors import CredentialsExpired, TransferCancelled, TransferError
-from daemon.transfer.large_file import find_or_start, send_parts
+from daemon.transfer.errors import (
+    CredentialsExpired,
+    FileChanged,
+    TransferCancelled,
+    TransferError,
+)
+from daemon.transfer.large_file import HEX_DIGITS_AT_END, find_or_start, send_parts
 from daemon.transfer.meter import ProgressCallback, WireMeter
 from daemon.transfer.part_size import preferred_part_size
 from daemon.transfer.part_stream import FileWatch, PartStream
@@ -29,7 +34,7 @@ RetryCallback = Callable[[str, float], None]
 class UploadResult:
     file_id: str
     size: int
-    content_sha1: str
+    content_sha1: str | None  # known for a file sent in one request, or when given
     large_file_id: str | None
     bytes_sent_this_run: int
     recognised: bool = False  # an earlier run had already finished it
@@ -46,7 +51,7 @@ class B2Uploader:
         target: UploadTarget,
         *,
         content_type: str,
-        content_sha1: str,
+        content_sha1: str | None,
         resume_large_file_id: str | None,
         on_large_file_started: Callable[[str], None],
         on_progress: ProgressCallback,
@@ -89,7 +94,9 @@ class B2Uploader:
                         recognised=True,
                     )
                 sizes = (part_size, target.part_size)
-                file_id = send_parts(bucket, found.large_file_id, watch, sizes, meter)
+                file_id = send_parts(
+                    bucket, found.large_file_id, watch, sizes, meter, fresh=found.fresh
+                )
                 return UploadResult(file_id, watch.size, content_sha1, file_id, meter.wire)
             except CredentialsExpired:
                 if cancel.is_set():
@@ -117,27 +124,31 @@ class B2Uploader:
         target: UploadTarget,
         watch: FileWatch,
         content_type: str,
-        content_sha1: str,
+        content_sha1: str | None,
         meter: WireMeter,
     ) -> UploadResult:
-        """A file no bigger than one part goes in one request."""
-        stream = PartStream(watch, 1, 0, watch.size, meter)
+        """A file no bigger than one part goes in one request, its SHA-1 computed while it
+        is sent and checked by the store: that is the whole file's SHA-1."""
+        stream = PartStream(watch, 1, 0, watch.size, meter, sha1_at_end=True)
         try:
             with b2_errors():
                 answer = bucket.api.session.upload_file(
                     bucket.id_,
                     target.storage_key,
-                    watch.size,
+                    len(stream),
                     content_type,
-                    content_sha1,
-                    {"large_file_sha1": content_sha1},
+                    HEX_DIGITS_AT_END,
+                    {},
                     stream,
                 )
         finally:
             stream.close()
         watch.check()
+        sent_sha1 = stream.sha1 or str(answer["contentSha1"])
+        if content_sha1 is not None and sent_sha1 != content_sha1:
+            raise FileChanged(watch.path.name)  # not the content hashed before
         meter.part_stored(1, watch.size)
-        return UploadResult(str(answer["fileId"]), watch.size, content_sha1, None, meter.wire)
+        return UploadResult(str(answer["fileId"]), watch.size, sent_sha1, None, meter.wire)
 
     def upload_small(
         self, path: Path, target: UploadTarget, storage_key: str, content_type: str

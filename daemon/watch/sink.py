@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from daemon.core.core import DaemonCore
 from daemon.core.errors import InvalidRequest, JobNotFound
 from daemon.jobs.models import Job
+from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from shared.control.schemas import JobEvent, JobState
 
 
@@ -81,10 +82,24 @@ class CoreJobSink:
         return job.id
 
     def content_sha1(self, job_id: str) -> str | None:
+        """The SHA-1 of what a job uploaded: its own record, or (a large file, whose parts
+        were hashed one by one) what the server's processing measured of the stored file."""
         try:
-            return self.core.store.get(job_id).content_sha1
+            job = self.core.store.get(job_id)
         except JobNotFound:
             return None
+        if job.content_sha1 or not job.media_file_id:
+            return job.content_sha1
+        client = self.core.client()
+        if client is None:
+            return None
+        try:
+            sha1 = client.get_media(job.media_file_id).content_sha1
+        except (ServerRejected, ServerUnavailable, NotSignedIn):
+            return None  # cannot confirm now; the server's duplicate check still can
+        if sha1:
+            self.core.store.update(job_id, content_sha1=sha1)
+        return sha1
 
     def job_state(self, job_id: str) -> str | None:
         try:

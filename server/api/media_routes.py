@@ -77,10 +77,13 @@ def list_media(
     limit: int = Query(20, ge=1, le=100),
     type: str | None = Query(None, max_length=20),
     status: Literal["pending", "processing", "ready", "failed"] | None = None,
+    file_size: int | None = Query(None, alias="fileSize", ge=1),
 ) -> dict[str, Any]:
     where = [MediaFile.user_id == user.id, MediaFile.deleted_at.is_(None)]
     if type:
         where.append(MediaFile.file_type == type)
+    if file_size is not None:
+        where.append(MediaFile.file_size == file_size)
     if status:
         where.append(MediaFile.status == status)
     total = db.execute(select(func.count(MediaFile.id)).where(*where)).scalar_one()

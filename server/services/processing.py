@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,7 +31,18 @@ from shared.media.metadata import VideoMetadata
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=10)
-Processor = Callable[[StorageService, str], VideoMetadata]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What processing learns of a stored video: its metadata, and the SHA-1 of the bytes
+    that were stored (None when the processor did not read them all)."""
+
+    metadata: VideoMetadata
+    content_sha1: str | None = None
+
+
+Processor = Callable[[StorageService, str], Measured]
 """Measures the stored object named by a storage key."""
 
 
@@ -100,22 +112,40 @@ def claim_next(
     return None
 
 
-def default_processor(storage: StorageService, storage_key: str) -> VideoMetadata:
-    """Copy the object into a private temp folder and probe that one local file.
+def default_processor(storage: StorageService, storage_key: str) -> Measured:
+    """Copy the object into a private temp folder, probe that one local file and hash it.
 
     ffprobe then needs no URL and no token on its command line (visible in ``ps``), and its
-    allow-lists let it open nothing but that file.
+    allow-lists let it open nothing but that file. The SHA-1 is taken here because the
+    whole object is read here anyway: an uploader that hashed each part while sending it
+    never read the file twice to know the whole file's SHA-1.
     """
     from shared.media.errors import MediaError
+    from shared.media.hashing import sha1_file
     from shared.media.probe import probe
 
     with tempfile.TemporaryDirectory(prefix="reeldrop-probe-") as folder:
         local = Path(folder) / PurePosixPath(storage_key).name
         storage.download_to(storage_key, local)
         try:
-            return probe(local)
+            metadata = probe(local)
         except MediaError as exc:
             raise ProcessingFailed(exc.code, exc.message) from None
+        return Measured(metadata, sha1_file(local))
+
+
+def check_content(media: MediaFile, measured: Measured) -> str | None:
+    """Record the stored bytes' SHA-1 (the duplicate check finds the video by it from now
+    on); a SHA-1 the uploader declared must be the stored one. Returns the error, if any."""
+    if measured.content_sha1 is None:
+        return None
+    if media.content_sha1 and media.content_sha1 != measured.content_sha1:
+        return (
+            "the stored file's SHA-1 differs from the one the uploader declared: "
+            "it was changed or damaged on its way; upload it again"
+        )
+    media.content_sha1 = measured.content_sha1
+    return None
 
 
 def run_job(
@@ -129,23 +159,28 @@ def run_job(
         key = media.storage_key
     started = time.monotonic()
     try:
-        metadata: VideoMetadata | None = processor(storage, key)
+        measured: Measured | None = processor(storage, key)
         error = None
     except ProcessingFailed as exc:
-        metadata, error = None, exc.message
+        measured, error = None, exc.message
     except StorageError as exc:
-        metadata, error = None, f"the stored file could not be read: {exc}"
+        measured, error = None, f"the stored file could not be read: {exc}"
     except Exception as exc:
         log.exception("processing job %s failed", job_id)
-        metadata, error = None, f"processing failed: {type(exc).__name__}"
-    outcome = "ready" if metadata is not None else "failed"
-    metrics.PROCESSING_DURATION.labels(outcome).observe(time.monotonic() - started)
+        measured, error = None, f"processing failed: {type(exc).__name__}"
+    seconds = time.monotonic() - started
     with factory() as db:
         job = db.get(ProcessingJob, job_id)
         media = db.get(MediaFile, job.media_file_id) if job else None
         if job is None or media is None:
             return
         job.finished_at = utcnow()
+        if measured is not None:
+            error = check_content(media, measured)
+            metadata = None if error else measured.metadata
+        else:
+            metadata = None
+        metrics.PROCESSING_DURATION.labels("ready" if metadata else "failed").observe(seconds)
         if metadata is not None:
             media.duration_seconds = metadata.duration_seconds
             media.width, media.height = metadata.display_width, metadata.display_height

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.daemon.conftest import SignedIn
-from tests.support.api import sign_in
+from tests.support.api import processed_media, sign_in
 from tests.support.watching import QUIET, job_for, jobs_under, start_watching, wait_for_file
 from tests.videos import run_ffmpeg
 
@@ -53,7 +53,7 @@ def test_a_file_written_in_bursts_is_uploaded_once_after_its_last_write(
         job = wait_for_file(daemon, target)
         assert job.state == "done", job.error
         assert job.created_at >= last_write
-        media = account.get(f"/api/v1/media/media/{job.media_file_id}").json()["data"]
+        media = processed_media(account, str(job.media_file_id))
         assert media["contentSha1"] == hashlib.sha1(data).hexdigest()
         assert httpx.get(media["cdnUrl"]).content == data
     assert len(jobs_under(daemon, folder)) == 2, "each file was taken exactly once"

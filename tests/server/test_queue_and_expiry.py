@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server.db.models import MediaFile, ProcessingJob, UploadSession
 from server.db.types import utcnow
-from server.services.processing import ProcessingWorker, enqueue_processing
+from server.services.processing import Measured, ProcessingWorker, enqueue_processing
 from server.services.reaper import reap_once
 from server.storage.base import StorageService
 from shared.media.metadata import VideoMetadata
@@ -60,10 +60,10 @@ def test_concurrent_workers_process_each_job_exactly_once(server: LiveServer) ->
     seen: list[str] = []
     lock = threading.Lock()
 
-    def processor(_storage: StorageService, key: str) -> VideoMetadata:
+    def processor(_storage: StorageService, key: str) -> Measured:
         with lock:
             seen.append(key)
-        return FAKE_META
+        return Measured(FAKE_META)
 
     server.app.state.worker.stop()  # only the two workers below may take jobs
     workers = [
@@ -100,7 +100,7 @@ def test_a_job_claimed_by_a_dead_worker_is_taken_again(server: LiveServer) -> No
         job.claimed_at = utcnow() - timedelta(hours=1)
         db.commit()
     worker = ProcessingWorker(
-        server.session_factory, server.app.state.storage, lambda _storage, _key: FAKE_META
+        server.session_factory, server.app.state.storage, lambda _storage, _key: Measured(FAKE_META)
     )
     worker.drain_once()
     with server.session_factory() as db:

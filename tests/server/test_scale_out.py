@@ -15,7 +15,7 @@ from server.b2store.bootstrap import storage_info
 from server.config import Settings
 from server.db.models import MediaFile, ProcessingJob
 from server.db.types import utcnow
-from server.services.processing import ProcessingWorker
+from server.services.processing import Measured, ProcessingWorker
 from shared.media.hashing import sha1_file
 from tests.server.test_queue_and_expiry import FAKE_META
 from tests.support.api import PASSWORD, new_account
@@ -118,7 +118,7 @@ def test_the_processing_lease_is_a_setting(sqlite_server: LiveServer, tmp_path: 
     settings = Settings.from_env({"PROCESSING_LEASE_SECONDS": "60"}, data_dir=tmp_path)
     assert settings.processing_lease_seconds == 60
     account = new_account(sqlite_server)
-    meta = FAKE_META
+    meta = Measured(FAKE_META)
     with sqlite_server.session_factory() as db:
         media = MediaFile(
             user_id=account.user_id,

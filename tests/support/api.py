@@ -81,3 +81,17 @@ def add_course(server: LiveServer, instructor: Account, videos: int = 1) -> tupl
             video_ids.append(video.id)
         db.commit()
         return course.id, video_ids
+
+
+def processed_media(account: Account, media_id: str, timeout: float = 60) -> dict[str, Any]:
+    """The media file once the server's processing has measured it (ready or failed)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        media = dict(account.get(f"/api/v1/media/media/{media_id}").json()["data"])
+        if media["status"] in ("ready", "failed"):
+            return media
+        if time.monotonic() > deadline:
+            raise AssertionError(f"media {media_id} was never processed: {media['status']}")
+        time.sleep(0.1)

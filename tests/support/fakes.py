@@ -4,6 +4,7 @@ state in memory, the same answers and errors."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections.abc import Callable
@@ -62,10 +63,16 @@ class FakeMediaApi:
         self._up()
         return self._policy
 
+    def hashes_of_size(self, size: int) -> set[str]:
+        self._up()
+        return {
+            m.content_sha1 for m in self.media.values() if m.file_size == size and m.content_sha1
+        }
+
     def initiate(self, request: InitiateRequest) -> InitiateResponse:
         self._up()
         for media in self.media.values():
-            if media.content_sha1 == request.content_sha1:
+            if request.content_sha1 and media.content_sha1 == request.content_sha1:
                 return InitiateResponse(duplicate=True, media_file_id=media.id, media_file=media)
         key = uuid.uuid4().hex
         self.sessions[key] = request
@@ -143,7 +150,7 @@ class FakeUploader:
         target: UploadTarget,
         *,
         content_type: str,
-        content_sha1: str,
+        content_sha1: str | None,
         resume_large_file_id: str | None,
         on_large_file_started: Callable[[str], None],
         on_progress: ProgressCallback,
@@ -179,7 +186,9 @@ class FakeUploader:
             self.wire += length
             on_progress(done, wire)
         self.finished.add(large_id)
-        return UploadResult(large_id, watch.size, content_sha1, large_id, wire)
+        # Like the real one: the SHA-1 is known once every byte has been read.
+        sha1 = content_sha1 or hashlib.sha1(path.read_bytes()).hexdigest()
+        return UploadResult(large_id, watch.size, sha1, large_id, wire)
 
     def upload_small(
         self, path: Path, target: UploadTarget, storage_key: str, content_type: str
