@@ -33,7 +33,7 @@ class Found:
 
     large_file_id: str
     finished: FileVersion | None = None
-    fresh: bool = False  # just started: the store holds no part of it
+    fresh: bool = False  # just started: the store holds no part of it, none to list
 
 
 def find_or_start(
@@ -61,13 +61,11 @@ def find_or_start(
                 version = None
             if version is not None and version.file_name == target.storage_key:
                 return Found(resume_id, version)
-            for version in bucket.list_file_versions(target.storage_key, fetch_count=100):
-                stored_sha1 = version.file_info.get("large_file_sha1")
-                same = not (content_sha1 and stored_sha1) or stored_sha1 == content_sha1
-                if version.file_name == target.storage_key and version.size == size and same:
-                    return Found(version.id_, version)
-        # No saved id: nothing was sent yet (the id is saved before the first part), so
-        # there is nothing to look for; the store is asked to start at once.
+        for version in bucket.list_file_versions(target.storage_key, fetch_count=100):
+            stored_sha1 = version.file_info.get("large_file_sha1")
+            same = not (content_sha1 and stored_sha1) or stored_sha1 == content_sha1
+            if version.file_name == target.storage_key and version.size == size and same:
+                return Found(version.id_, version)
         started = bucket.api.session.start_large_file(
             bucket.id_, target.storage_key, content_type, info
         )
