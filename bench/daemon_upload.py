@@ -82,19 +82,34 @@ def run_upload(daemon: Any, path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def wait_until_processed(daemon: Any, timeout: float = 300) -> None:
+    """Until the server's processing has measured the last job's media file (and so
+    recorded its SHA-1, which the duplicate check compares)."""
+    client = daemon.client()
+    media_id = client.jobs()[-1].media_file_id
+    deadline = time.monotonic() + timeout
+    while client.media_file(media_id).get("status") not in ("ready", "failed"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"media {media_id} was not processed in {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 def forget_uploads(daemon: Any) -> None:
     """Delete the media files the daemon's jobs made: the next run is a new lecture again.
     The bench rewrites a nonce in the same file, so without this every later run would
     meet a video of its very size in the library and be hashed before it is sent (the
     path a copy of a library video takes, not a new recording's)."""
     client = daemon.client()
-    for job in client.jobs():
-        if job.media_file_id:
-            client.delete_media(job.media_file_id)
+    for media_id in {job.media_file_id for job in client.jobs() if job.media_file_id}:
+        client.delete_media(media_id)  # a duplicate's job names its original's media
     client.clear(all=True)
 
 
-def daemon_upload(server: ServerProcess, daemon: Any, path: Path) -> DaemonRun:
+def daemon_upload(
+    server: ServerProcess, daemon: Any, path: Path, *, forget: bool = True
+) -> DaemonRun:
+    """One timed ``reeldrop upload --wait``; ``forget=False`` keeps its media file (the
+    next upload of the same bytes is then a copy of a library video)."""
     pid = daemon.proc.pid
     before = proc_io(pid)
     with PeakSampler(lambda: proc_status(pid, "VmRSS")) as rss:
@@ -106,7 +121,8 @@ def daemon_upload(server: ServerProcess, daemon: Any, path: Path) -> DaemonRun:
     if result.returncode != 0:
         raise RuntimeError(f"reeldrop upload failed: {result.stderr[-800:]}")
     after = proc_io(pid)
-    forget_uploads(daemon)
+    if forget:
+        forget_uploads(daemon)
     return DaemonRun(
         seconds=seconds,
         first_byte_seconds=first,

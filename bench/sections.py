@@ -45,7 +45,9 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
         "dirty), runs interleaved. The raw baseline is plain HTTP to the store's native API "
         "(parts in parallel, each part's SHA-1 computed while it is sent, no SDK; "
         "bench/raw_client.py). `reeldrop upload --wait` is timed from the command to its exit: "
-        "probing, hashing, the thumbnail, the server calls and the upload.",
+        "probing, the server calls, the upload (the thumbnail is grabbed meanwhile), finishing "
+        "and `complete`. Each of its runs is a new lecture: the media file of the run before is "
+        "deleted, so no run meets a video of its size in the library.",
         "",
     ]
     for result in results:
@@ -91,6 +93,22 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
             f"{(cold.read_bytes / result.size) if cold else float('nan'):.2f} | "
             f"{_median(first):.2f} s | {_mib(max(r.peak_rss for r in runs))} |"
         )
+    copies = [(r.size, r.copy_run) for r in results if r.copy_run is not None]
+    if copies:
+        lines += [
+            "",
+            "A copy of a video already in the library (the same bytes, uploaded and processed "
+            "just before): the daemon finds a video of that size in the library, hashes the "
+            "file once, and `initiate` answers `duplicate`; nothing is sent.",
+            "",
+            "| file | `reeldrop upload --wait` | reads (rchar / size) | bytes sent |",
+            "| --- | --- | --- | --- |",
+        ]
+        for size, run in copies:
+            lines.append(
+                f"| {_size(size)} | {run.seconds:.2f} s | {run.rchar / size:.2f} | "
+                f"{'none' if run.first_byte_seconds is None else 'some'} |"
+            )
     return lines
 
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.daemon_upload import DaemonRun, daemon_upload
+from bench.daemon_upload import DaemonRun, daemon_upload, wait_until_processed
 from bench.peers import Peer, peers, raw_baseline, timed
 from bench.settings import MIB
 from bench.stack import ServerProcess, cpu_seconds, signed_in_daemon
@@ -25,6 +26,7 @@ class SizeResult:
     seconds: dict[str, list[float]] = field(default_factory=dict)
     daemon_runs: list[DaemonRun] = field(default_factory=list)
     cold_run: DaemonRun | None = None
+    copy_run: DaemonRun | None = None  # the same bytes again, once in the library
 
     def median(self, label: str) -> float:
         return statistics.median(self.seconds[label])
@@ -76,7 +78,15 @@ def measure_size(
         restamp(video)
         cold(video)
         settle(pids)
-        result.cold_run = daemon_upload(server, daemon, video)
+        result.cold_run = daemon_upload(server, daemon, video, forget=False)
+        wait_until_processed(daemon)
+        warm(video)
+        settle(pids)
+        copy = video.with_name(f"copy of {video.name}")  # another path, the same bytes
+        copy.unlink(missing_ok=True)
+        os.link(video, copy)
+        result.copy_run = daemon_upload(server, daemon, copy)
+        copy.unlink()
         settle(pids)
         server.delete_all()
     return result
