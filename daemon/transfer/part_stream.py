@@ -61,7 +61,10 @@ class PartStream:
         self.meter = meter
         self.sha1_at_end = sha1_at_end
         self.sha1: str | None = None
-        self._fd: int | None = os.open(watch.path, os.O_RDONLY)
+        try:
+            self._fd: int | None = os.open(watch.path, os.O_RDONLY)
+        except OSError:  # deleted or replaced since the last check: not the probed file
+            raise FileChanged(watch.path.name) from None
         self.seek(0)
 
     def __len__(self) -> int:

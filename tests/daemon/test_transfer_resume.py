@@ -16,6 +16,8 @@ import pytest
 from daemon.transfer.b2_session import PART_WORKERS
 from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import FileChanged, TransferCancelled
+from daemon.transfer.meter import WireMeter
+from daemon.transfer.part_stream import FileWatch, PartStream
 from daemon.transfer.target import UploadTarget
 from daemon.transfer.uploader import B2Uploader, UploadResult
 from tests.support.api import new_account
@@ -170,6 +172,17 @@ def test_a_file_that_changes_mid_upload_stops_the_upload(
             refresh_target=lambda: target,
             cancel=threading.Event(),
         )
+
+
+def test_a_part_begun_after_the_file_was_deleted_says_the_file_changed(tmp_path: Path) -> None:
+    """The file may go between a part's check and its open: still "changed", never a
+    bare FileNotFoundError that would hide the reason behind the other parts' stops."""
+    path, _sha1 = random_file(tmp_path / "lecture.mp4", MIB)
+    watch = FileWatch.now(path)
+    path.unlink()
+    meter = WireMeter(BandwidthLimiter(None), threading.Event(), lambda _done, _wire: None)
+    with pytest.raises(FileChanged, match="changed while it was being uploaded"):
+        PartStream(watch, 1, 0, MIB, meter)
 
 
 def test_the_bandwidth_limit_holds_the_rate_on_the_wire(
