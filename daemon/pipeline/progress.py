@@ -25,6 +25,7 @@ class ProgressReporter:
         self.store, self.job, self.client = store, job, client
         self.samples: deque[tuple[float, int]] = deque()
         self.last_report = 0.0
+        self.reported_all = False
 
     def speed(self, now: float, wire: int) -> float | None:
         """Bytes per second on the wire over the last SPEED_WINDOW seconds."""
@@ -42,10 +43,14 @@ class ProgressReporter:
         speed = self.speed(now, wire)
         left = max(0, self.job.total_bytes - done)
         eta = int(left / speed + 0.5) if speed else None
-        if now - self.last_report < PROGRESS_EVERY and done < self.job.total_bytes:
+        every_byte = done >= self.job.total_bytes
+        # Once every byte is on its way, the parts still finishing report again and again:
+        # one save and one report then, not one per call, in the threads sending parts.
+        due = now - self.last_report >= PROGRESS_EVERY and not self.reported_all
+        if not due and not (every_byte and not self.reported_all):
             self.store.set_live(self.job.id, speed, eta)
             return
-        self.last_report = now
+        self.last_report, self.reported_all = now, every_byte
         self.store.progress(self.job.id, done, speed, eta)
         client = self.client()
         if client is not None and self.job.session_key:

@@ -257,7 +257,7 @@ class Stages:
             )
             return
         path = Path(job.path)
-        self.thumbnails.start(job)
+        self.thumbnails.start(job, lambda made: self.send_thumbnail(job, target, made))
         try:
             result = self.uploader.upload(
                 path,
@@ -349,11 +349,18 @@ class Stages:
         self.store.update(job_id, large_file_id=large_file_id)
 
     def upload_thumbnail(self, job: Job, target: UploadTarget) -> bool:
-        made = self.thumbnails.wait(job.id) or job.thumbnail_path
-        if not made or not job.thumbnail_key or not Path(made).exists():
+        """Sent while the video was (usually); otherwise now, with the current key."""
+        thumbnail = self.thumbnails.wait(job.id)
+        if thumbnail.sent:
+            return True
+        made = thumbnail.path or job.thumbnail_path
+        return bool(made) and self.send_thumbnail(job, target, Path(str(made)))
+
+    def send_thumbnail(self, job: Job, target: UploadTarget, made: Path) -> bool:
+        if not job.thumbnail_key or not made.exists():
             return False
         try:
-            self.uploader.upload_small(Path(made), target, job.thumbnail_key, "image/jpeg")
+            self.uploader.upload_small(made, target, job.thumbnail_key, "image/jpeg")
         except TransferError as exc:
             log.info("thumbnail of job %s not uploaded: %s", job.id, exc.message)
             return False

@@ -16,10 +16,12 @@ from daemon.core.core import DaemonCore
 from daemon.core.errors import InvalidRequest, JobNotFound
 from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.jobs.models import OutboxEntry
+from daemon.pipeline.progress import ProgressReporter
 from daemon.settings import Settings
 from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import FileChanged, ReadStopped
 from daemon.transfer.meter import WireMeter
+from shared.api_schemas import InitiateRequest
 from shared.control.schemas import JobEvent, JobState
 from shared.policy import Policy
 from tests.support.fakes import PART, FakeServer, FakeUploader
@@ -109,6 +111,28 @@ def test_progress_never_goes_backwards(rig: Rig, videos: dict[str, Path]) -> Non
     meter.part_stored(1, 5000)
     assert reported == sorted(reported) and reported[-1] == 5000
     assert meter.wire == 5000, "speed counts every byte on the wire, the re-sent ones too"
+
+
+def test_the_last_parts_report_their_end_once(rig: Rig, videos: dict[str, Path]) -> None:
+    """Every byte is counted once it is on its way, so the parts still finishing call back
+    with the total again and again: one save and one report to the server, not one each
+    (they ran in the threads sending the parts, delaying the finish)."""
+    (job,) = rig.core.add_files([videos["mp4"]])
+    total = videos["mp4"].stat().st_size
+    session = rig.server.initiate(
+        InitiateRequest(filename="a.mp4", file_size=total, content_type="video/mp4")
+    )
+    for state in (S.PROBING, S.INITIATING, S.UPLOADING):
+        rig.core.store.update(
+            job.id, state=state, session_key=session.session_key, total_bytes=total
+        )
+    report = ProgressReporter(rig.core.store, rig.core.store.get(job.id), lambda: rig.server)
+    report(total // 2, total // 2)  # the first call reports
+    report(total // 2 + 1, total // 2 + 1)  # within 2 s: kept live only
+    for _part in range(4):
+        report(total, total)
+    assert rig.server.reports == [total // 2, total]
+    assert rig.core.jobs.get(job.id).bytes_sent == total
 
 
 def test_a_file_that_changes_mid_upload_starts_over_once_quiet(
