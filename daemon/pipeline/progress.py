@@ -4,6 +4,7 @@ the wire over the last few seconds; saved and told to the server every two secon
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -26,6 +27,7 @@ class ProgressReporter:
         self.samples: deque[tuple[float, int]] = deque()
         self.last_report = 0.0
         self.reported_all = False
+        self._lock = threading.Lock()  # called from every thread sending a part
 
     def speed(self, now: float, wire: int) -> float | None:
         """Bytes per second on the wire over the last SPEED_WINDOW seconds."""
@@ -46,11 +48,14 @@ class ProgressReporter:
         every_byte = done >= self.job.total_bytes
         # Once every byte is on its way, the parts still finishing report again and again:
         # one save and one report then, not one per call, in the threads sending parts.
-        due = now - self.last_report >= PROGRESS_EVERY and not self.reported_all
-        if not due and not (every_byte and not self.reported_all):
-            self.store.set_live(self.job.id, speed, eta)
-            return
-        self.last_report, self.reported_all = now, every_byte
+        # (A part sent again after that brings ``done`` below the total: reported again.)
+        with self._lock:
+            at_end_again = every_byte and self.reported_all
+            due = now - self.last_report >= PROGRESS_EVERY or every_byte
+            if at_end_again or not due:
+                self.store.set_live(self.job.id, speed, eta)
+                return
+            self.last_report, self.reported_all = now, every_byte
         self.store.progress(self.job.id, done, speed, eta)
         client = self.client()
         if client is not None and self.job.session_key:

@@ -350,7 +350,7 @@ class Stages:
 
     def upload_thumbnail(self, job: Job, target: UploadTarget) -> bool:
         """Sent while the video was (usually); otherwise now, with the current key."""
-        thumbnail = self.thumbnails.wait(job.id)
+        thumbnail = self.thumbnails.wait(job.id, job.session_key)
         if thumbnail.sent:
             return True
         made = thumbnail.path or job.thumbnail_path

@@ -5,6 +5,7 @@ of the thumbnail off the way from the last part to ``complete``."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,49 +31,84 @@ class Thumbnail:
 
 
 class Thumbnails:
+    """One thumbnail on its way per job and upload session: a thumbnail sent to another
+    session's key (an upload cancelled and started again) does not count for this one."""
+
     def __init__(self, store: JobStore, folder: Path, policy: Callable[[], Policy]) -> None:
         self.store, self.folder, self.policy = store, folder, policy
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="thumbnail")
-        self._pending: dict[str, Future[Thumbnail]] = {}
+        self._lock = threading.Lock()
+        self._pending: dict[str, tuple[str | None, Future[Thumbnail]]] = {}
 
     def start(self, job: Job, send: Send) -> None:
-        """Begin grabbing ``job``'s thumbnail, then ``send`` it, unless one is on its way.
-        A thumbnail made by an earlier run is sent again (the session may be new)."""
-        if job.id in self._pending or not self.policy().thumbnail_generation_enabled:
+        """Begin grabbing ``job``'s thumbnail, then ``send`` it, unless one is on its way
+        for this session. A thumbnail made by an earlier run is sent again."""
+        if not self.policy().thumbnail_generation_enabled:
             return
-        made = job.thumbnail_path
-        if made and not Path(made).exists():
-            made = None
-        duration = (job.metadata_json or {}).get("durationSeconds")
-        self._pending[job.id] = self._pool.submit(
-            self._make, job.id, Path(job.path), duration, made, send
-        )
+        with self._lock:
+            known = self._pending.get(job.id)
+            if known is not None and known[0] == job.session_key:
+                return
+            if known is not None:
+                known[1].cancel()
+            made = job.thumbnail_path
+            if made and not Path(made).exists():
+                made = None
+            duration = (job.metadata_json or {}).get("durationSeconds")
+            future = self._pool.submit(
+                self._make, job.id, job.session_key, Path(job.path), duration, made, send
+            )
+            self._pending[job.id] = (job.session_key, future)
 
-    def wait(self, job_id: str) -> Thumbnail:
-        """The thumbnail once it is made, and whether it was sent."""
-        future = self._pending.pop(job_id, None)
-        if future is None:
+    def wait(self, job_id: str, session_key: str | None) -> Thumbnail:
+        """The thumbnail once it is made, and whether it was sent for this session."""
+        with self._lock:
+            known = self._pending.pop(job_id, None)
+        if known is None or known[0] != session_key:
             return Thumbnail(None)
         try:
-            return future.result(timeout=WAIT_SECONDS)
+            return known[1].result(timeout=WAIT_SECONDS)
         except TimeoutError:
             log.info("thumbnail of job %s took too long; uploading without it", job_id)
-            return Thumbnail(None)
+        except Exception:  # never holds a lecture back
+            log.exception("job %s: no thumbnail", job_id)
+        return Thumbnail(None)
 
     def forget(self, job_id: str) -> None:
         """The file changed: a thumbnail on its way shows the old content."""
-        self._pending.pop(job_id, None)
+        with self._lock:
+            known = self._pending.pop(job_id, None)
+        if known is not None:
+            known[1].cancel()
+
+    def _current(self, job_id: str, session_key: str | None) -> bool:
+        try:
+            return self.store.get(job_id).session_key == session_key
+        except Exception:  # the job was removed meanwhile
+            return False
 
     def _make(
-        self, job_id: str, video: Path, duration: float | None, made: str | None, send: Send
+        self,
+        job_id: str,
+        session_key: str | None,
+        video: Path,
+        duration: float | None,
+        made: str | None,
+        send: Send,
     ) -> Thumbnail:
-        if made is None:
-            try:
-                made = str(make_thumbnail(video, self.folder / f"{job_id}.jpg", duration=duration))
-            except MediaError as exc:
-                log.info("job %s: %s", job_id, exc.message)  # never blocks a lecture
-                return Thumbnail(None)
-            self.store.update(job_id, thumbnail_path=made)
+        try:
+            if made is None:
+                out = self.folder / f"{job_id}.jpg"
+                made = str(make_thumbnail(video, out, duration=duration))
+                if not self._current(job_id, session_key):
+                    return Thumbnail(None)  # the file changed or the upload was dropped
+                self.store.update(job_id, thumbnail_path=made)
+        except MediaError as exc:
+            log.info("job %s: %s", job_id, exc.message)  # never blocks a lecture
+            return Thumbnail(None)
+        except Exception:
+            log.exception("job %s: no thumbnail", job_id)
+            return Thumbnail(None)
         try:
             return Thumbnail(made, send(Path(made)))
         except Exception:  # sent again after the video, with the key of that moment

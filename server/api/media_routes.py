@@ -77,7 +77,7 @@ def list_media(
     limit: int = Query(20, ge=1, le=100),
     type: str | None = Query(None, max_length=20),
     status: Literal["pending", "processing", "ready", "failed"] | None = None,
-    file_size: int | None = Query(None, alias="fileSize", ge=1),
+    file_size: int | None = Query(None, alias="fileSize", ge=1, le=2**63 - 1),
 ) -> dict[str, Any]:
     where = [MediaFile.user_id == user.id, MediaFile.deleted_at.is_(None)]
     if type:

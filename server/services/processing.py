@@ -139,12 +139,13 @@ def check_content(media: MediaFile, measured: Measured) -> str | None:
     on); a SHA-1 the uploader declared must be the stored one. Returns the error, if any."""
     if measured.content_sha1 is None:
         return None
-    if media.content_sha1 and media.content_sha1 != measured.content_sha1:
+    declared, media.content_sha1 = media.content_sha1, measured.content_sha1
+    if declared and declared != measured.content_sha1:
+        # The row keeps what is stored: the file the uploader has is not a duplicate of it.
         return (
             "the stored file's SHA-1 differs from the one the uploader declared: "
             "it was changed or damaged on its way; upload it again"
         )
-    media.content_sha1 = measured.content_sha1
     return None
 
 

@@ -84,6 +84,7 @@ def find_duplicate(db: Session, user: User, sha1: str | None) -> MediaFile | Non
                 MediaFile.user_id == user.id,
                 MediaFile.content_sha1 == sha1,
                 MediaFile.deleted_at.is_(None),
+                MediaFile.status != "failed",  # a failed upload may be sent again
             )
             .order_by(MediaFile.created_at)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +133,27 @@ def test_the_last_parts_report_their_end_once(rig: Rig, videos: dict[str, Path])
         report(total, total)
     assert rig.server.reports == [total // 2, total]
     assert rig.core.jobs.get(job.id).bytes_sent == total
+
+
+def test_a_thumbnail_sent_for_an_earlier_session_is_sent_again(
+    rig: Rig, videos: dict[str, Path]
+) -> None:
+    """An upload cancelled and started again has a new session and thumbnail key: what was
+    sent to the old one does not count, or the video would end without a thumbnail."""
+    (job,) = rig.core.add_files([videos["mp4"]])
+    thumbnails = rig.core.stages.thumbnails
+    sent_for: list[str] = []
+
+    def sender(session: str) -> Callable[[Path], bool]:
+        return lambda _made: sent_for.append(session) is None
+
+    first = rig.core.store.update(job.id, session_key="session-a")
+    thumbnails.start(first, sender("session-a"))
+    second = rig.core.store.update(job.id, session_key="session-b")
+    thumbnails.start(second, sender("session-b"))
+    thumbnail = thumbnails.wait(job.id, "session-b")
+    assert thumbnail.sent and thumbnail.path and Path(thumbnail.path).exists()
+    assert sent_for[-1] == "session-b"
 
 
 def test_a_file_that_changes_mid_upload_starts_over_once_quiet(

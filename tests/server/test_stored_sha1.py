@@ -43,6 +43,19 @@ def sent_in_parts(
     return video, data
 
 
+def initiated_with_sha1(account: Account, size: int, sha1: str) -> dict[str, Any]:
+    """``initiate`` as the daemon sends it for a file it hashed first."""
+    answer = account.post(
+        "/api/v1/media/upload/initiate",
+        json={
+            "filename": "again.mp4",
+            "fileSize": size,
+            "contentType": "video/mp4",
+            "contentSha1": sha1,
+        },
+    )
+    return dict(answer.json()["data"])
+
 
 def completed(account: Account, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
     done = account.post(
@@ -63,15 +76,7 @@ def test_processing_records_the_sha1_of_a_video_sent_without_one(
     media = processed_media(account, media["id"])
     assert media["status"] == "ready", media["processingError"]
     assert media["contentSha1"] == hashlib.sha1(video).hexdigest()
-    again = account.post(
-        "/api/v1/media/upload/initiate",
-        json={
-            "filename": "copy.mp4",
-            "fileSize": len(video),
-            "contentType": "video/mp4",
-            "contentSha1": hashlib.sha1(video).hexdigest(),
-        },
-    ).json()["data"]
+    again = initiated_with_sha1(account, len(video), hashlib.sha1(video).hexdigest())
     assert again["duplicate"] is True and again["mediaFileId"] == media["id"]
 
 
@@ -80,12 +85,14 @@ def test_a_declared_sha1_that_the_stored_video_does_not_have_fails_processing(
 ) -> None:
     """On B2 a large file's SHA-1 is not known to ``complete``: processing catches it."""
     account = new_account(server)
-    _video, data = sent_in_parts(server, account, videos["mp4"], tmp_path)
+    video, data = sent_in_parts(server, account, videos["mp4"], tmp_path)
     media = completed(account, data, contentSha1=hashlib.sha1(b"other bytes").hexdigest())
     media = processed_media(account, media["id"])
     assert media["status"] == "failed"
     assert "SHA-1 differs" in media["processingError"]
-    assert media["contentSha1"] == hashlib.sha1(b"other bytes").hexdigest()
+    assert media["contentSha1"] == hashlib.sha1(video).hexdigest(), "what is stored"
+    again = initiated_with_sha1(account, len(video), hashlib.sha1(b"other bytes").hexdigest())
+    assert not again["duplicate"], "the file the uploader has may be sent again"
 
 
 def test_videos_of_one_size_are_listed_for_their_owner_only(

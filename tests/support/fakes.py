@@ -186,8 +186,10 @@ class FakeUploader:
             self.wire += length
             on_progress(done, wire)
         self.finished.add(large_id)
-        # Like the real one: the SHA-1 is known once every byte has been read.
-        sha1 = content_sha1 or hashlib.sha1(path.read_bytes()).hexdigest()
+        # Like the real one: a file sent in one request has its SHA-1 (it followed the
+        # bytes); one sent in parts only the one it was given.
+        whole = hashlib.sha1(path.read_bytes()).hexdigest() if parts == 1 else None
+        sha1 = content_sha1 or whole
         return UploadResult(large_id, watch.size, sha1, large_id, wire)
 
     def upload_small(
