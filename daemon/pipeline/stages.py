@@ -145,7 +145,7 @@ class Stages:
 
     # -- initiate --------------------------------------------------------------------------
 
-    def initiate(self, job: Job, cancel: threading.Event | None = None) -> Job:
+    def initiate(self, job: Job, cancel: threading.Event) -> Job:
         client = self.client()
         if client is None:
             return self.store.update(
@@ -157,9 +157,7 @@ class Stages:
             )
         try:
             if job.content_sha1 is None:
-                job = self.hash_if_in_library(client, job, cancel or threading.Event())
-                if job.state != S.INITIATING:
-                    return job
+                job = self.hash_if_in_library(client, job, cancel)
             answer = client.initiate(
                 InitiateRequest(
                     filename=job.filename,
@@ -169,6 +167,9 @@ class Stages:
                     content_sha1=job.content_sha1,
                 )
             )
+        except FileChanged as exc:
+            self.file_changed(job.id, None, exc)
+            return self.store.get(job.id)
         except ServerRejected as exc:
             if exc.status == 429 and exc.code == "too_many_uploads":
                 return self.store.backoff(job.id, 15, exc.code, f"waiting: {exc.message}")
@@ -214,21 +215,14 @@ class Stages:
         server's processing)."""
         if not client.hashes_of_size(int(job.total_bytes)):
             return job
-        watch = FileWatch(Path(job.path), int(job.total_bytes), float(job.file_mtime or 0))
+        watch = probed_file(job)
         try:
             sha1 = sha1_file(watch.path, stop=cancel)
-            watch.check()
         except HashingStopped:
             raise TransferCancelled() from None
-        except (FileChanged, OSError):
-            return self.store.update(
-                job.id,
-                state=S.QUEUED,
-                error_code="file_changed",
-                error_message=f"{watch.path.name} changed; starting again once it is quiet",
-                metadata_json=None,
-                next_attempt_at=_later(QUIET_SECONDS),
-            )
+        except OSError:
+            raise FileChanged(watch.path.name) from None
+        watch.check()  # raises FileChanged: the SHA-1 may mix old and new bytes
         return self.store.update(job.id, content_sha1=sha1)
 
     # -- upload ----------------------------------------------------------------------------
@@ -269,7 +263,7 @@ class Stages:
                 on_progress=ProgressReporter(self.store, job, self.client),
                 refresh_target=lambda: self.fresh_target(job),
                 cancel=cancel,
-                watch=FileWatch(path, job.total_bytes, float(job.file_mtime or 0)),
+                watch=probed_file(job),
                 on_retry=lambda reason, seconds: self.storage_retry(job.id, seconds),
             )
         except FileChanged as exc:
@@ -314,12 +308,13 @@ class Stages:
         message = self.connectivity.unreachable(seconds, "storage")
         self.store.update(job_id, error_code="storage_unreachable", error_message=message)
 
-    def file_changed(self, job_id: str, target: UploadTarget, exc: FileChanged) -> None:
-        """Stop this upload, drop its session and large file, and start over with the new
-        content once the file is quiet (probing rejects it if it is no longer a video)."""
+    def file_changed(self, job_id: str, target: UploadTarget | None, exc: FileChanged) -> None:
+        """Stop this upload, drop its session and large file (``target``: none started
+        yet), and start over with the new content once the file is quiet (probing rejects
+        it if it is no longer a video)."""
         job = self.store.get(job_id)
         log.info("job %s: %s; starting again once it is quiet", job_id, exc.message)
-        if job.large_file_id:
+        if job.large_file_id and target is not None:
             self.uploader.cancel_large_file(target, job.large_file_id)
         session_key = job.session_key
 
@@ -365,6 +360,11 @@ class Stages:
             log.info("thumbnail of job %s not uploaded: %s", job.id, exc.message)
             return False
         return True
+
+
+def probed_file(job: Job) -> FileWatch:
+    """The file as probing saw it: any later change of size or mtime is a new file."""
+    return FileWatch(Path(job.path), int(job.total_bytes), float(job.file_mtime or 0))
 
 
 def _later(seconds: float) -> datetime:

@@ -211,8 +211,9 @@ class ServerClient:
         status: str | None = None,
         file_size: int | None = None,
     ) -> MediaPage:
-        wanted = {"page": page, "limit": limit, "type": type, "status": status}
-        params = {k: v for k, v in {**wanted, "fileSize": file_size}.items() if v is not None}
+        asked = {"page": page, "limit": limit, "type": type, "status": status}
+        asked["fileSize"] = file_size
+        params = {k: v for k, v in asked.items() if v is not None}
         return MediaPage.model_validate(
             self._call("GET", "/api/v1/media/user/media", params=params)
         )

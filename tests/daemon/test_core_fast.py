@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,7 @@ from daemon.core.core import DaemonCore
 from daemon.core.errors import InvalidRequest, JobNotFound
 from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.jobs.models import OutboxEntry
+from daemon.pipeline import stages
 from daemon.pipeline.progress import ProgressReporter
 from daemon.settings import Settings
 from daemon.transfer.bandwidth import BandwidthLimiter
@@ -111,6 +114,46 @@ def test_progress_never_goes_backwards(rig: Rig, videos: dict[str, Path]) -> Non
     meter.part_stored(1, 5000)
     assert reported == sorted(reported) and reported[-1] == 5000
     assert meter.wire == 5000, "speed counts every byte on the wire, the re-sent ones too"
+
+
+def test_a_possible_duplicate_is_hashed_before_a_session_and_stops_when_cancelled(
+    rig: Rig, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """Only a file of a size the library holds is hashed first; cancelling stops the hash
+    with no session opened, and a change while hashing starts the job over."""
+    (original,) = rig.core.add_files([videos["mp4"]])
+    assert rig.run(original.id) == S.DONE
+    copy = tmp_path / "copy.mp4"
+    shutil.copy2(videos["mp4"], copy)
+    (job,) = rig.core.add_files([copy])
+    sessions = len(rig.server.sessions)
+
+    cancelled = threading.Event()
+    cancelled.set()
+    rig.core.stages.run(job.id, cancelled)
+    assert rig.core.jobs.get(job.id).state == S.INITIATING
+    assert len(rig.server.sessions) == sessions, "no session while hashing"
+
+    real_sha1_file = stages.sha1_file
+
+    def touched_while_hashing(path: Path, **kw: Any) -> str:
+        digest = real_sha1_file(path, **kw)
+        os.utime(path, (1, 1))
+        return digest
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stages, "sha1_file", touched_while_hashing)
+        rig.core.stages.run(job.id, threading.Event())
+    changed = rig.core.jobs.get(job.id)
+    assert (changed.state, changed.error.code if changed.error else None) == (
+        S.QUEUED,
+        "file_changed",
+    )
+    assert len(rig.server.sessions) == sessions
+
+    rig.core.store.update(job.id, next_attempt_at=None)
+    assert rig.run(job.id) == S.DUPLICATE
+    assert rig.core.jobs.get(job.id).duplicate_of == rig.core.jobs.get(original.id).media_file_id
 
 
 def test_the_last_parts_report_their_end_once(rig: Rig, videos: dict[str, Path]) -> None:
