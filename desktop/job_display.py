@@ -5,7 +5,8 @@ Plain functions over ``JobView`` so the table, the tray and the notifications ag
 
 from __future__ import annotations
 
-from shared.control.schemas import ACTIVE_STATES, TERMINAL_STATES, JobState, JobView
+from shared.control.schemas import JobView
+from shared.control.states import ACTIVE_STATES, TERMINAL_STATES, JobState
 
 STATE_LABELS: dict[str, str] = {
     "queued": "Queued",

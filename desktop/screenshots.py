@@ -27,7 +27,8 @@ from desktop.tasks import pending
 from desktop.views.add_dialogs import CoursePickerDialog, FolderChoiceDialog, WatchFolderDialog
 from desktop.views.attach_dialog import AttachDialog
 from shared.control.client import ControlClient
-from shared.control.schemas import AccountView, FolderView, JobError, JobState, JobView
+from shared.control.schemas import AccountView, FolderView, JobError, JobView
+from shared.control.states import JobState
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 COURSES: list[dict[str, Any]] = [

@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.control.client import ControlClient, ControlError, DaemonUnavailable
-from shared.control.schemas import SUCCESS_STATES, JobView
+from shared.control.states import SUCCESS_STATES
+
+if TYPE_CHECKING:
+    from shared.control.schemas import JobView
 
 
 def _client() -> ControlClient:

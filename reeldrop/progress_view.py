@@ -6,9 +6,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from shared.control.schemas import TERMINAL_STATES, JobEvent, JobState, JobView
+from shared.control.states import TERMINAL_STATES, JobState
+
+if TYPE_CHECKING:
+    from shared.control.schemas import JobEvent, JobView
 
 BAR_WIDTH = 24
 POLL_SECONDS = 0.5

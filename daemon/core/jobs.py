@@ -14,7 +14,8 @@ from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.runner import JobRunner
-from shared.control.schemas import FINISHED_STATES, TERMINAL_STATES, JobSource, JobView
+from shared.control.schemas import JobSource, JobView
+from shared.control.states import FINISHED_STATES, TERMINAL_STATES
 from shared.policy import Policy
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ module adds which moves between them are allowed.
 
 from __future__ import annotations
 
-from shared.control.schemas import ACTIVE_STATES, TERMINAL_STATES, JobState
+from shared.control.states import ACTIVE_STATES, TERMINAL_STATES, JobState
 
 S = JobState
 TRANSITIONS: dict[JobState, frozenset[JobState]] = {

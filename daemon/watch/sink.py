@@ -12,7 +12,8 @@ from daemon.core.core import DaemonCore
 from daemon.core.errors import InvalidRequest, JobNotFound
 from daemon.jobs.models import Job
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
-from shared.control.schemas import JobEvent, JobState
+from shared.control.schemas import JobEvent
+from shared.control.states import JobState
 
 
 class Refused(Exception):

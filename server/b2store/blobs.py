@@ -1,4 +1,11 @@
-"""File bytes on disk: streamed in with their SHA-1 computed on the way, never held in memory."""
+"""File bytes on disk: streamed in with their SHA-1 computed on the way, never held in memory.
+
+A stored file is one blob (``files/<id>``: simple uploads and copies) or, for a finished
+large file, a folder of its parts in order (``files/<id>/00001``, ...), hard links to the
+part files it was finished from. Finishing therefore writes no byte again: B2 keeps large
+files as their parts too, and copying a multi-gigabyte upload once more at finish doubled
+the disk writes of every upload. Part files are named by their SHA-1, so the file a part's
+row names is always the one whose bytes were checked against it."""
 
 from __future__ import annotations
 
@@ -6,8 +13,7 @@ import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,23 +21,19 @@ from server.b2store.errors import B2Error, bad_request
 from server.b2store.spool import Spool
 
 CHUNK = 1 << 20
-ASSEMBLE_WORKERS = min(4, os.cpu_count() or 1)
 
 
-def _copy_part(fd: int, number: int, part: Path, offset: int, sha1: str) -> int | None:
-    """Write one part file at ``offset`` of ``fd``; its number if it does not match its
-    recorded SHA-1 (damaged), else None."""
+def sha1_hex(sha1: str) -> str:
+    """The digits of a recorded SHA-1 (``unverified:<sha1>`` for a ``do_not_verify`` one)."""
+    return sha1.rpartition(":")[2]
+
+
+def _sha1_of(path: Path) -> str:
     digest = hashlib.sha1()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    with open(part, "rb", buffering=0) as source:
-        while n := source.readinto(view):
-            digest.update(view[:n])
-            written = 0
-            while written < n:
-                written += os.pwrite(fd, view[written:n], offset + written)
-            offset += n
-    return None if digest.hexdigest() == sha1.removeprefix("unverified:") else number
+    with open(path, "rb", buffering=0) as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _private_dir(path: Path) -> None:
@@ -67,8 +69,8 @@ class BlobDir:
     def file_path(self, file_id: str) -> Path:
         return self.root / "files" / file_id
 
-    def part_path(self, file_id: str, part_number: int) -> Path:
-        return self.root / "parts" / file_id / f"{part_number:05d}"
+    def part_path(self, file_id: str, part_number: int, sha1: str) -> Path:
+        return self.root / "parts" / file_id / f"{part_number:05d}-{sha1_hex(sha1)}"
 
     async def receive(
         self, stream: AsyncIterator[bytes], content_length: int, declared_sha1: str
@@ -114,58 +116,100 @@ class BlobDir:
     def keep_file(self, tmp: Path, file_id: str) -> None:
         os.replace(tmp, self.file_path(file_id))
 
-    def keep_part(self, tmp: Path, file_id: str, part_number: int) -> None:
-        path = self.part_path(file_id, part_number)
+    def keep_part(self, tmp: Path, file_id: str, part_number: int, sha1: str) -> None:
+        path = self.part_path(file_id, part_number, sha1)
         path.parent.mkdir(exist_ok=True, mode=0o700)
         os.replace(tmp, path)
 
-    def assemble(self, file_id: str, parts: list[tuple[int, str]]) -> None:
-        """Concatenate the parts (number, SHA-1) into the final file; the parts stay until the
-        caller's database commit, so a crash in between leaves the file finishable again.
+    def drop_part(self, file_id: str, part_number: int, sha1: str) -> None:
+        """A part sent again with other bytes: the file of the one it replaced."""
+        self.part_path(file_id, part_number, sha1).unlink(missing_ok=True)
 
-        Each part is checked against its recorded SHA-1 on the way: a part file rewritten by
-        an upload that died before its database write is caught here, never served. Parts
-        are hashed and written at their offsets by several threads (hashing and file I/O
-        release the GIL): finishing a large file is bound by SHA-1 speed, not by the disk."""
+    def _kept_part(self, file_id: str, number: int, sha1: str) -> Path | None:
+        """The part file recorded with ``sha1``; a part kept by an earlier version of the
+        store (named by its number alone) only if its bytes still have that SHA-1."""
+        path = self.part_path(file_id, number, sha1)
+        if path.is_file():
+            return path
+        legacy = path.with_name(f"{number:05d}")
+        if legacy.is_file() and _sha1_of(legacy) == sha1_hex(sha1):
+            return legacy
+        return None
+
+    def assemble(self, file_id: str, parts: list[tuple[int, str]]) -> None:
+        """The finished file as a folder of hard links to its parts (number, SHA-1), in
+        order. The parts stay until the caller's database commit, so a crash in between
+        leaves the large file finishable again (the folder, whose row is not an upload,
+        is swept at start)."""
         tmp = self.root / "tmp" / uuid.uuid4().hex
         try:
-            jobs, offset = [], 0
-            for number, sha1 in parts:
-                path = self.part_path(file_id, number)
-                jobs.append((number, path, offset, sha1))
-                offset += path.stat().st_size
-            with _new_private_file(tmp) as out, ThreadPoolExecutor(ASSEMBLE_WORKERS) as pool:
-                fd = out.fileno()
-                damaged = [n for n in pool.map(lambda job: _copy_part(fd, *job), jobs) if n]
-            if damaged:
-                raise bad_request(
-                    f"part {damaged[0]} is damaged; upload it again", "part_sha1_mismatch"
-                )
+            _private_dir(tmp)
+            for index, (number, sha1) in enumerate(parts, start=1):
+                kept = self._kept_part(file_id, number, sha1)
+                if kept is None:
+                    raise bad_request(
+                        f"part {number} is missing from the store; upload it again",
+                        "part_sha1_mismatch",
+                    )
+                os.link(kept, tmp / f"{index:05d}")
+            self.drop_file(file_id)  # left by a finish that failed before its commit
+            os.replace(tmp, self.file_path(file_id))
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
             raise B2Error(
                 500, "internal_error", f"could not assemble the large file: {exc}"
             ) from None
         except B2Error:
-            tmp.unlink(missing_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
             raise
-        os.replace(tmp, self.file_path(file_id))
 
-    def copy_range(self, source: Path, first: int, end: int) -> tuple[Path, int, str]:
+    def segments(self, file_id: str) -> list[tuple[Path, int]] | None:
+        """The stored file's pieces in order (path, size): one for a simple upload, its
+        parts for a large file; None when its bytes are missing."""
+        path = self.file_path(file_id)
+        try:
+            if path.is_dir():
+                pieces = sorted(path.iterdir())
+                return [(p, p.stat().st_size) for p in pieces]
+            return [(path, path.stat().st_size)]
+        except FileNotFoundError:
+            return None
+
+    def read_range(self, file_id: str, first: int, end: int) -> Generator[bytes, None, None]:
+        """Bytes ``first`` up to ``end`` of a stored file, in chunks of at most CHUNK."""
+        pieces = self.segments(file_id)
+        if pieces is None:
+            raise OSError(f"the bytes of file {file_id} are missing")
+        offset = 0
+        for path, size in pieces:
+            start, stop = max(first, offset), min(end, offset + size)
+            if start < stop:
+                with open(path, "rb", buffering=0) as source:
+                    source.seek(start - offset)
+                    left = stop - start
+                    while left > 0:
+                        chunk = source.read(min(CHUNK, left))
+                        if not chunk:
+                            raise OSError("the stored file is shorter than recorded")
+                        left -= len(chunk)
+                        yield chunk
+            offset += size
+            if offset >= end:
+                return
+
+    def copy_range(self, file_id: str, first: int, end: int) -> tuple[Path, int, str]:
         """Bytes ``first`` up to ``end`` of a stored file, as a temp file with its SHA-1."""
         tmp = self.root / "tmp" / uuid.uuid4().hex
         digest = hashlib.sha1()
-        remaining = end - first
+        copied = 0
         try:
-            with open(source, "rb") as src, _new_private_file(tmp) as out:
-                src.seek(first)
-                while remaining > 0:
-                    chunk = src.read(min(CHUNK, remaining))
-                    if not chunk:
-                        raise OSError("the source file is shorter than recorded")
+            with _new_private_file(tmp) as out:
+                for chunk in self.read_range(file_id, first, end):
                     digest.update(chunk)
                     out.write(chunk)
-                    remaining -= len(chunk)
+                    copied += len(chunk)
+            if copied != end - first:
+                raise OSError("the source file is shorter than recorded")
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise B2Error(500, "internal_error", f"could not copy the file: {exc}") from None
@@ -181,4 +225,8 @@ class BlobDir:
         shutil.rmtree(self.root / "parts" / file_id, ignore_errors=True)
 
     def drop_file(self, file_id: str) -> None:
-        self.file_path(file_id).unlink(missing_ok=True)
+        path = self.file_path(file_id)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)

@@ -63,7 +63,7 @@ def copy_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
         if not isinstance(info, dict) or len(info) > 10:
             raise bad_request("fileInfo must be an object with at most 10 entries")
     check_upload(ctx, key, name, end - first)
-    tmp, size, sha1 = ctx.blobs.copy_range(ctx.blobs.file_path(source.file_id), first, end)
+    tmp, size, sha1 = ctx.blobs.copy_range(source.file_id, first, end)
     try:
         stored = store_upload(ctx, key, bucket_id, name, tmp, size, sha1, content_type, info)
     finally:
@@ -83,7 +83,7 @@ def copy_part(ctx: StoreContext, token: str | None, body: Json) -> Json:
     first, end = _byte_range(body.get("range"), source.size)
     large_file_id = str(body.get("largeFileId", ""))
     check_part(ctx, key, large_file_id, number, end - first)
-    tmp, size, sha1 = ctx.blobs.copy_range(ctx.blobs.file_path(source.file_id), first, end)
+    tmp, size, sha1 = ctx.blobs.copy_range(source.file_id, first, end)
     try:
         return store_part(ctx, key, large_file_id, number, tmp, size, sha1)
     finally:

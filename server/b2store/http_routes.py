@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
@@ -25,6 +25,7 @@ from server.b2store.headers import (
     stored_sha1,
 )
 from server.b2store.models import Bucket, FileVersion
+from server.b2store.pieces_response import PiecesResponse
 from server.b2store.stats import UploadStats
 from server.json_limits import BodyRefused, declared_length, parse_json, read_capped
 from server.metrics import STORE_OPERATIONS
@@ -308,11 +309,16 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
                 "Authorization"
             )
             _authorize_download(token, version)
-        path = ctx.blobs.file_path(version.file_id)
-        if not path.exists():
+        pieces = ctx.blobs.segments(version.file_id)
+        if pieces is None:
             raise B2Error(404, "not_found", "file data is missing")
         headers = harden(version.content_type, download_headers(version))
-        return FileResponse(path, media_type=version.content_type, headers=headers)
+        return PiecesResponse(
+            lambda first, end: ctx.blobs.read_range(version.file_id, first, end),
+            sum(size for _path, size in pieces),
+            version.content_type,
+            headers,
+        )
 
     def _authorize_download(token: str | None, version: FileVersion) -> None:
         """An account token with readFiles, or a download token covering the name."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.b2store import crashpoints, finishing, quota
 from server.b2store.access import key_for_token
+from server.b2store.blobs import sha1_hex
 from server.b2store.context import ACCOUNT_ID, MAX_PART, MAX_PARTS, Json, StoreContext, require
 from server.b2store.errors import bad_request, whole_number
 from server.b2store.files import (
@@ -118,9 +119,13 @@ def store_part(
         writable_unfinished(db, key, file_id)
         check_file_size(key, _other_parts_size(db, file_id, number) + size)
         quota.check_room(db, key, size, part=(file_id, number))
-        ctx.blobs.keep_part(tmp, file_id, number)
-        # A part file newer than its row is caught by the SHA-1 check when finishing.
+        ctx.blobs.keep_part(tmp, file_id, number, sha1)
+        # Part files are named by their SHA-1: one kept before a crash took its row with
+        # it is never the file the row names.
         crashpoints.reached("upload_part:kept")
+        replaced = db.execute(
+            select(Part.sha1).where(Part.file_id == file_id, Part.part_number == number)
+        ).scalar_one_or_none()
         db.execute(delete(Part).where(Part.file_id == file_id, Part.part_number == number))
         db.add(
             Part(
@@ -133,6 +138,8 @@ def store_part(
             )
         )
         db.commit()
+        if replaced is not None and sha1_hex(replaced) != sha1_hex(sha1):
+            ctx.blobs.drop_part(file_id, number, replaced)  # still under the lock
     return {
         "fileId": file_id,
         "partNumber": number,

@@ -1,65 +1,65 @@
-"""The one client of the daemon's control API, used by the CLI, the window and the tests."""
+"""The one client of the daemon's control API, used by the CLI, the window and the tests.
+
+The wire schemas (pydantic models) are imported on the first answer that needs one, not
+with this module: ``reeldrop upload`` hands its files to the daemon first and builds the
+models while the daemon already probes them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import httpx
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from shared.app_dirs import AppDirs, app_dirs
-from shared.control.schemas import (
-    AccountView,
-    FolderView,
-    JobEvent,
-    JobView,
-    SignOutView,
-    StatusView,
+from shared.control.transport import (
+    NOT_RUNNING,
+    ControlError,
+    ControlTransport,
+    DaemonNotRunning,
+    DaemonUnavailable,
+    DaemonUnresponsive,
 )
 from shared.url_path import segment
 
-CONTROL_FILE = "control.json"
-NOT_RUNNING = "ReelDrop daemon is not running; start it with `reeldrop daemon`"
-UNRESPONSIVE = "ReelDrop daemon is running but did not answer in time ({detail}); try again"
-
-
-class DaemonUnavailable(Exception):
-    """The daemon could not be asked; the subclass says why."""
-
-
-class DaemonNotRunning(DaemonUnavailable):
-    """No control file, or nothing listens on its port."""
-
-
-class DaemonUnresponsive(DaemonUnavailable):
-    """The daemon accepted the connection but did not answer in time (busy or stuck)."""
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def _transport_error(exc: httpx.TransportError) -> DaemonUnavailable:
-    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
-        return DaemonUnresponsive(UNRESPONSIVE.format(detail=type(exc).__name__))
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return DaemonNotRunning(NOT_RUNNING)
-    return DaemonUnresponsive(
-        f"ReelDrop daemon closed the connection ({type(exc).__name__}); try again"
+if TYPE_CHECKING:
+    from shared.control.schemas import (
+        AccountView,
+        FolderView,
+        JobEvent,
+        JobView,
+        SignOutView,
+        StatusView,
     )
+
+CONTROL_FILE = "control.json"
+__all__ = [
+    "CONTROL_FILE",
+    "ControlClient",
+    "ControlError",
+    "DaemonNotRunning",
+    "DaemonUnavailable",
+    "DaemonUnresponsive",
+]
+
+
+def _schemas() -> ModuleType:
+    from shared.control import schemas
+
+    return schemas
+
+
+def _jobs(answer: dict[str, Any]) -> list[JobView]:
+    job = _schemas().JobView
+    return [job.model_validate(j) for j in answer["jobs"]]
 
 
 class ControlClient:
     def __init__(self, base_url: str, token: str, *, timeout: float = 30) -> None:
         self.base_url = base_url
         self._token, self._timeout = token, timeout
-        self._http = httpx.Client(
-            base_url=base_url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
-        )
+        self._http = ControlTransport(base_url, token, timeout)
 
     @classmethod
     def from_runtime_dir(cls, dirs: AppDirs | None = None, *, timeout: float = 30) -> ControlClient:
@@ -76,20 +76,12 @@ class ControlClient:
         return ControlClient(self.base_url, self._token, timeout=self._timeout)
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing stays open between requests; kept for callers that tidy up."""
 
-    def _request(self, method: str, path: str, **kw: Any) -> Any:
-        try:
-            response = self._http.request(method, path, **kw)
-        except httpx.TransportError as exc:
-            raise _transport_error(exc) from None
-        if response.status_code >= 400:
-            try:
-                error = response.json()["error"]
-            except (ValueError, KeyError, TypeError):
-                error = {"code": "error", "message": response.text[:200]}
-            raise ControlError(response.status_code, error["code"], error["message"])
-        return response.json()
+    def _request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
+    ) -> Any:
+        return self._http.request(method, path, params=params, json_body=json)
 
     def ping(self) -> bool:
         try:
@@ -101,13 +93,16 @@ class ControlClient:
     # -- jobs ------------------------------------------------------------------------------
 
     def status(self) -> StatusView:
-        return StatusView.model_validate(self._request("GET", "/v1/status"))
+        return _schemas().StatusView.model_validate(self._request("GET", "/v1/status"))
 
     def jobs(self) -> list[JobView]:
-        return [JobView.model_validate(j) for j in self._request("GET", "/v1/jobs")["jobs"]]
+        return _jobs(self._request("GET", "/v1/jobs"))
 
     def job(self, job_id: str) -> JobView:
-        return JobView.model_validate(self._request("GET", f"/v1/jobs/{segment(job_id)}"))
+        job: JobView = _schemas().JobView.model_validate(
+            self._request("GET", f"/v1/jobs/{segment(job_id)}")
+        )
+        return job
 
     def add(
         self,
@@ -119,14 +114,12 @@ class ControlClient:
         body = {"paths": paths, "courseId": course_id, "source": source}
         if watch_folder is not None:
             body["watchFolder"] = watch_folder
-        return [
-            JobView.model_validate(j) for j in self._request("POST", "/v1/jobs", json=body)["jobs"]
-        ]
+        return _jobs(self._request("POST", "/v1/jobs", json=body))
 
     def act(self, action: str, job_id: str | None = None) -> list[JobView]:
         """``pause``, ``resume``, ``cancel`` or ``retry`` one job, or all (no ``job_id``)."""
         path = f"/v1/jobs/{segment(job_id)}/{action}" if job_id else f"/v1/all/{action}"
-        return [JobView.model_validate(j) for j in self._request("POST", path)["jobs"]]
+        return _jobs(self._request("POST", path))
 
     def remove_job(self, job_id: str) -> None:
         self._request("DELETE", f"/v1/jobs/{segment(job_id)}")
@@ -147,7 +140,7 @@ class ControlClient:
     def login(
         self, server_url: str, email: str, password: str, insecure_storage: bool = False
     ) -> AccountView:
-        return AccountView.model_validate(
+        return _schemas().AccountView.model_validate(
             self._request(
                 "POST",
                 "/v1/login",
@@ -161,10 +154,10 @@ class ControlClient:
         )
 
     def logout(self) -> SignOutView:
-        return SignOutView.model_validate(self._request("POST", "/v1/logout"))
+        return _schemas().SignOutView.model_validate(self._request("POST", "/v1/logout"))
 
     def account(self) -> AccountView:
-        return AccountView.model_validate(self._request("GET", "/v1/account"))
+        return _schemas().AccountView.model_validate(self._request("GET", "/v1/account"))
 
     # -- library ---------------------------------------------------------------------------
 
@@ -202,22 +195,18 @@ class ControlClient:
 
     def events(self, timeout: float | None = None) -> Iterator[JobEvent | None]:
         """Events as they happen; ``None`` for each heartbeat (about every 15 s)."""
-        try:
-            with self._http.stream(
-                "GET", "/v1/events", timeout=httpx.Timeout(10, read=timeout or 60)
-            ) as response:
-                for line in response.iter_lines():
-                    if line.startswith("data: "):
-                        yield JobEvent.model_validate_json(line[6:])
-                    elif line.startswith(":"):
-                        yield None
-        except httpx.TransportError as exc:
-            raise _transport_error(exc) from None
+        event = _schemas().JobEvent
+        for line in self._http.lines("/v1/events", read_timeout=timeout or 60):
+            if line.startswith("data: "):
+                yield event.model_validate_json(line[6:])
+            elif line.startswith(":"):
+                yield None
 
     # -- watched folders -------------------------------------------------------------------
 
     def watch_list(self) -> list[FolderView]:
-        return [FolderView.model_validate(f) for f in self._request("GET", "/v1/watch")["folders"]]
+        folder = _schemas().FolderView
+        return [folder.model_validate(f) for f in self._request("GET", "/v1/watch")["folders"]]
 
     def watch_add(
         self,
@@ -232,7 +221,7 @@ class ControlClient:
             "recursive": recursive,
             "afterUpload": after_upload,
         }
-        return FolderView.model_validate(self._request("POST", "/v1/watch", json=body))
+        return _schemas().FolderView.model_validate(self._request("POST", "/v1/watch", json=body))
 
     def watch_remove(self, path: str) -> None:
         self._request("DELETE", "/v1/watch", params={"path": path})

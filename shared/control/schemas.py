@@ -1,46 +1,22 @@
 """Wire schemas of the daemon's loopback control API (camelCase), for the CLI and window.
 
-Job states and their groupings live here once; the daemon, the CLI, the window and the
-tests all import them from this module.
+Job states and their groupings live in ``shared.control.states``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from shared.control.states import JobState
+
 
 class ControlModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    PROBING = "probing"
-    REJECTED = "rejected"
-    DUPLICATE = "duplicate"
-    INITIATING = "initiating"
-    UPLOADING = "uploading"
-    PAUSED = "paused"
-    COMPLETING = "completing"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-TERMINAL_STATES: frozenset[JobState] = frozenset(
-    {JobState.DONE, JobState.DUPLICATE, JobState.REJECTED, JobState.FAILED, JobState.CANCELLED}
-)
-FINISHED_STATES: frozenset[JobState] = frozenset({JobState.DONE, JobState.DUPLICATE})
-"""What ``clear`` removes; ``clear --all`` removes every terminal state."""
-SUCCESS_STATES = FINISHED_STATES
-ACTIVE_STATES: frozenset[JobState] = frozenset(
-    {JobState.PROBING, JobState.INITIATING, JobState.UPLOADING}
-)
 
 JobSource = Literal["cli", "window", "watch"]
 

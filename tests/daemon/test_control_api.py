@@ -17,7 +17,7 @@ from shared.control.client import (
     DaemonNotRunning,
     DaemonUnresponsive,
 )
-from shared.control.schemas import JobState
+from shared.control.states import JobState
 from tests.daemon.conftest import SignedIn
 from tests.support.api import add_course, sign_in
 from tests.support.ports import free_port

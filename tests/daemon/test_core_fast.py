@@ -25,7 +25,8 @@ from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import FileChanged, ReadStopped
 from daemon.transfer.meter import WireMeter
 from shared.api_schemas import InitiateRequest
-from shared.control.schemas import JobEvent, JobState
+from shared.control.schemas import JobEvent
+from shared.control.states import JobState
 from shared.policy import Policy
 from tests.support.fakes import PART, FakeServer, FakeUploader
 

@@ -13,7 +13,7 @@ from b2sdk.v2 import B2Api
 
 from daemon.transfer.b2_session import PART_WORKERS
 from server.b2store.bootstrap import storage_info
-from shared.control.schemas import TERMINAL_STATES
+from shared.control.states import TERMINAL_STATES
 from tests.support.api import PASSWORD, add_user, sign_in
 from tests.support.b2 import bytes_received, master_api, server_part_size
 from tests.support.daemon import DaemonProcess, wait_until

@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 
 from daemon.transfer.b2_session import PART_WORKERS
-from shared.control.schemas import TERMINAL_STATES, JobView
+from shared.control.schemas import JobView
+from shared.control.states import TERMINAL_STATES
 from tests.support.api import PASSWORD, add_user, sign_in
 from tests.support.b2 import bytes_received, master_api, server_part_size
 from tests.support.daemon import DaemonProcess, wait_until

@@ -17,7 +17,8 @@ from reeldrop.progress_view import (
     watch_for_ends,
 )
 from shared.control.client import DaemonUnavailable
-from shared.control.schemas import JobError, JobEvent, JobState, JobView
+from shared.control.schemas import JobError, JobEvent, JobView
+from shared.control.states import JobState
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from shared.app_dirs import AppDirs
 from shared.control.client import ControlClient
-from shared.control.schemas import TERMINAL_STATES, JobView
+from shared.control.schemas import JobView
+from shared.control.states import TERMINAL_STATES
 
 
 def home_dirs(home: Path) -> AppDirs:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.control.schemas import TERMINAL_STATES, JobView
+from shared.control.schemas import JobView
+from shared.control.states import TERMINAL_STATES
 from tests.support.daemon import DaemonProcess, wait_until
 from tests.videos import make_video
 

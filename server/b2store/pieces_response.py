@@ -1,0 +1,88 @@
+"""A stored file on the wire: whole, or one byte range of it, read piece by piece.
+
+A stored file is one blob or a large file's parts (see blobs.py), so the download cannot be
+one file handed to a generic file response. B2 serves a single ``Range`` (``bytes=a-b``,
+``bytes=a-``, ``bytes=-n``); a header asking for several ranges, or one that does not
+parse, is ignored as HTTP allows and the whole file is sent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator, Mapping
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+_SINGLE_RANGE = re.compile(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*")
+
+
+class RangeNotSatisfiable(Exception):
+    """The range starts past the end of the file (answered 416)."""
+
+
+def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """``(first, end)`` with ``end`` exclusive for a single satisfiable range; None for no
+    usable Range header (send it all)."""
+    match = _SINGLE_RANGE.fullmatch(header or "")
+    if match is None:
+        return None
+    first_text, last_text = match.groups()
+    if not first_text:
+        if not last_text:
+            return None
+        suffix = int(last_text)
+        if suffix == 0:
+            raise RangeNotSatisfiable()
+        return max(0, size - suffix), size
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
+    if first >= size:
+        raise RangeNotSatisfiable()
+    if last < first:
+        return None
+    return first, min(last, size - 1) + 1
+
+
+class PiecesResponse(Response):
+    def __init__(
+        self,
+        chunks: Callable[[int, int], Generator[bytes, None, None]],
+        size: int,
+        media_type: str,
+        headers: Mapping[str, str],
+    ) -> None:
+        """``chunks(first, end)`` yields the stored bytes of that range in order."""
+        self.chunks, self.size = chunks, size
+        self.media_type = media_type
+        self.background = None
+        self.status_code = 200
+        self.init_headers({**headers, "accept-ranges": "bytes"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        head_only = scope.get("method", "GET").upper() == "HEAD"
+        try:
+            wanted = requested_range(Headers(scope=scope).get("range"), self.size)
+        except RangeNotSatisfiable:
+            refused = Response(status_code=416, headers={"content-range": f"bytes */{self.size}"})
+            await refused(scope, receive, send)
+            return
+        first, end = wanted or (0, self.size)
+        headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
+        headers.append((b"content-length", str(end - first).encode()))
+        status = 200
+        if wanted is not None:
+            status = 206
+            headers.append((b"content-range", f"bytes {first}-{end - 1}/{self.size}".encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        if head_only or first == end:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        pieces = self.chunks(first, end)
+        try:
+            while (chunk := await run_in_threadpool(next, pieces, b"")) != b"":
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            pieces.close()

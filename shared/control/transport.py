@@ -1,0 +1,125 @@
+"""HTTP to the daemon's loopback control API, on the standard library alone.
+
+Every command starts with a request to the daemon, so this module is on the start-up path
+of each of them: ``http.client`` costs a few milliseconds to import where an HTTP library
+costs a tenth of a second. Each request opens its own connection (a loopback connect is
+cheap), so one client may be used from several threads at once.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+NOT_RUNNING = "ReelDrop daemon is not running; start it with `reeldrop daemon`"
+UNRESPONSIVE = "ReelDrop daemon is running but did not answer in time ({detail}); try again"
+CONNECT_SECONDS = 10.0
+
+
+class DaemonUnavailable(Exception):
+    """The daemon could not be asked; the subclass says why."""
+
+
+class DaemonNotRunning(DaemonUnavailable):
+    """No control file, or nothing listens on its port."""
+
+
+class DaemonUnresponsive(DaemonUnavailable):
+    """The daemon accepted the connection but did not answer in time (busy or stuck)."""
+
+
+class ControlError(Exception):
+    """The daemon answered with an error: its stable code and its sentence for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _answer_error(exc: OSError | http.client.HTTPException) -> DaemonUnavailable:
+    """What went wrong after the daemon accepted the connection, in a user's words."""
+    if isinstance(exc, TimeoutError):
+        return DaemonUnresponsive(UNRESPONSIVE.format(detail="ReadTimeout"))
+    return DaemonUnresponsive(
+        f"ReelDrop daemon closed the connection ({type(exc).__name__}); try again"
+    )
+
+
+class ControlTransport:
+    """Requests to ``base_url`` (``http://127.0.0.1:PORT``) with the control token."""
+
+    def __init__(self, base_url: str, token: str, timeout: float) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.timeout = timeout
+        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def _open(
+        self, method: str, path: str, body: bytes | None, read_timeout: float
+    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Send one request; its connection and the response, headers read. Errors say
+        whether the daemon is missing or did not answer."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=CONNECT_SECONDS)
+        try:
+            conn.connect()
+        except OSError:  # refused, or nothing answered the connect in time
+            conn.close()
+            raise DaemonNotRunning(NOT_RUNNING) from None
+        try:
+            assert conn.sock is not None
+            conn.sock.settimeout(read_timeout)
+            headers = dict(self._headers)
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise _answer_error(exc) from None
+        return conn, response
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """The decoded JSON answer; ``ControlError`` for an error status."""
+        if params:
+            path = f"{path}?{urlencode(params)}"
+        body = json.dumps(json_body).encode() if json_body is not None else None
+        conn, response = self._open(method, path, body, self.timeout)
+        try:
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise _answer_error(exc) from None
+        finally:
+            conn.close()
+        if response.status >= 400:
+            try:
+                error = json.loads(data)["error"]
+                code, message = str(error["code"]), str(error["message"])
+            except (ValueError, KeyError, TypeError):
+                code, message = "error", data[:200].decode("utf-8", "replace")
+            raise ControlError(response.status, code, message)
+        return json.loads(data)
+
+    def lines(self, path: str, read_timeout: float) -> Iterator[str]:
+        """A streamed answer line by line (the event stream), until the daemon ends it."""
+        conn, response = self._open("GET", path, None, read_timeout)
+        try:
+            if response.status >= 400:
+                refused = f"the daemon refused the event stream ({response.status})"
+                raise ControlError(response.status, "error", refused)
+            while line := response.readline():
+                yield line.decode("utf-8").rstrip("\r\n")
+        except (OSError, http.client.HTTPException) as exc:
+            raise _answer_error(exc) from None
+        finally:
+            conn.close()
+

@@ -1,0 +1,99 @@
+"""``reeldrop upload`` hands its files to the daemon before it loads anything heavy: the
+daemon starts probing while the command is still starting up.
+
+The command runs as its own process against a stand-in daemon (a plain HTTP server with
+the control file); an audit hook in the command records, in order, each request it sends
+and each import of the wire-schema and HTTP libraries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+JOB = {
+    "id": "job1",
+    "path": "",
+    "filename": "lecture.mp4",
+    "state": "queued",
+    "createdAt": "2026-01-01T00:00:00Z",
+    "updatedAt": "2026-01-01T00:00:00Z",
+}
+RECORDER = """
+import runpy, sys
+def hook(event, args):
+    if event == "http.client.send":
+        data = bytes(args[1])
+        if data[:4] in (b"GET ", b"POST", b"PUT ", b"DELE"):
+            method, path = data.split(b" ")[:2]
+            print("send", method.decode(), path.decode(), file=sys.stderr)
+    elif event == "import" and args[0].split(".")[0] in ("pydantic", "httpx"):
+        print("import", args[0], file=sys.stderr)
+sys.addaudithook(hook)
+sys.argv = ["reeldrop", *sys.argv[1:]]
+runpy.run_module("reeldrop", run_name="__main__")
+"""
+
+
+class StandInDaemon(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.answer({"signedIn": True, "state": "signed_in"})
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.answer({"jobs": [{**JOB, "path": body["paths"][0]}]})
+
+    def answer(self, data: object) -> None:
+        payload = json.dumps(data).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def daemon_home(tmp_path: Path) -> Iterator[Path]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StandInDaemon)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    home = tmp_path / "home"
+    (home / "run").mkdir(parents=True)
+    control = {"port": server.server_address[1], "token": "t0ken"}
+    (home / "run" / "control.json").write_text(json.dumps(control))
+    try:
+        yield home
+    finally:
+        server.shutdown()
+
+
+def test_upload_sends_the_files_before_loading_schemas_and_never_loads_httpx(
+    daemon_home: Path, tmp_path: Path
+) -> None:
+    video = tmp_path / "lecture.mp4"
+    video.write_bytes(b"not really a video")
+    ran = subprocess.run(
+        [sys.executable, "-c", RECORDER, "upload", str(video)],
+        cwd=ROOT,
+        env={"REELDROP_HOME": str(daemon_home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert f"job1  {video}" in ran.stdout
+    events = ran.stderr.splitlines()
+    sent = events.index("send POST /v1/jobs")
+    loaded = [i for i, line in enumerate(events) if line.startswith("import pydantic")]
+    assert loaded, "the answer is read into the wire schemas after the files are handed over"
+    assert sent < loaded[0], events[: loaded[0] + 1]
+    assert not [line for line in events if line.startswith("import httpx")], events
