@@ -1,9 +1,14 @@
 """Live progress of one upload: bytes done for the bar, speed and ETA from bytes really on
-the wire over the last few seconds; saved and told to the server every two seconds."""
+the wire over the last few seconds; saved and told to the server every two seconds.
+
+The progress callback runs in the threads sending parts, so the server is told from a
+thread of its own (the newest report wins): a slow answer never holds up a part, and the
+last parts never wait for the server before the large file is finished."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections import deque
@@ -15,8 +20,40 @@ from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from shared.api_schemas import ProgressReport
 
+log = logging.getLogger(__name__)
 PROGRESS_EVERY = 2.0
 SPEED_WINDOW = 5.0
+
+
+class LatestReport:
+    """Sends reports one at a time in a background thread; a report offered while one is
+    on its way replaces any other still waiting (only the newest matters)."""
+
+    def __init__(self, send: Callable[[int, float | None], None]) -> None:
+        self.send = send
+        self._lock = threading.Lock()
+        self._waiting: tuple[int, float | None] | None = None
+        self._sending = False
+
+    def offer(self, done: int, speed: float | None) -> None:
+        with self._lock:
+            self._waiting = (done, speed)
+            if self._sending:
+                return
+            self._sending = True
+        threading.Thread(target=self._drain, name="progress-report", daemon=True).start()
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                report, self._waiting = self._waiting, None
+                if report is None:
+                    self._sending = False
+                    return
+            try:
+                self.send(*report)
+            except Exception:  # the next report tries again; the upload goes on
+                log.exception("progress report failed")
 
 
 class ProgressReporter:
@@ -28,6 +65,7 @@ class ProgressReporter:
         self.last_report = 0.0
         self.reported_all = False
         self._lock = threading.Lock()  # called from every thread sending a part
+        self.server = LatestReport(self.tell_server)
 
     def speed(self, now: float, wire: int) -> float | None:
         """Bytes per second on the wire over the last SPEED_WINDOW seconds."""
@@ -57,6 +95,9 @@ class ProgressReporter:
                 return
             self.last_report, self.reported_all = now, every_byte
         self.store.progress(self.job.id, done, speed, eta)
+        self.server.offer(done, speed)
+
+    def tell_server(self, done: int, speed: float | None) -> None:
         client = self.client()
         if client is not None and self.job.session_key:
             # Progress is advisory; ``complete`` carries the final state.

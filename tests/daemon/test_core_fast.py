@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -19,15 +19,17 @@ from daemon.core.errors import InvalidRequest, JobNotFound
 from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.jobs.models import OutboxEntry
 from daemon.pipeline import stages
-from daemon.pipeline.progress import ProgressReporter
+from daemon.pipeline.progress import LatestReport, ProgressReporter
+from daemon.serverapi.api import MediaApi
 from daemon.settings import Settings
 from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import FileChanged, ReadStopped
 from daemon.transfer.meter import WireMeter
-from shared.api_schemas import InitiateRequest
+from shared.api_schemas import InitiateRequest, ProgressReport
 from shared.control.schemas import JobEvent
 from shared.control.states import JobState
 from shared.policy import Policy
+from tests.support.daemon import wait_until
 from tests.support.fakes import PART, FakeServer, FakeUploader
 
 S = JobState
@@ -175,8 +177,59 @@ def test_the_last_parts_report_their_end_once(rig: Rig, videos: dict[str, Path])
     report(total // 2 + 1, total // 2 + 1)  # within 2 s: kept live only
     for _part in range(4):
         report(total, total)
-    assert rig.server.reports == [total // 2, total]
     assert rig.core.jobs.get(job.id).bytes_sent == total
+    wait_until(lambda: rig.server.reports[-1:] == [total], 10, "the end was not reported")
+    assert rig.server.reports in ([total // 2, total], [total]), rig.server.reports
+
+
+def test_a_slow_server_never_holds_up_the_parts(rig: Rig, videos: dict[str, Path]) -> None:
+    """Progress goes to the server from a thread of its own: a part's callback returns
+    while the server has not answered, and the newest report is the one sent next."""
+    (job,) = rig.core.add_files([videos["mp4"]])
+    total = videos["mp4"].stat().st_size
+    session = rig.server.initiate(
+        InitiateRequest(filename="a.mp4", file_size=total, content_type="video/mp4")
+    )
+    for state in (S.PROBING, S.INITIATING, S.UPLOADING):
+        job_row = rig.core.store.update(
+            job.id, state=state, session_key=session.session_key, total_bytes=total
+        )
+    answer = threading.Event()
+    told: list[int] = []
+
+    class SlowServer:
+        def report_progress(self, _key: str, report: ProgressReport) -> None:
+            answer.wait(30)
+            told.append(report.bytes_uploaded)
+
+    server = cast(MediaApi, SlowServer())
+    report = ProgressReporter(rig.core.store, job_row, lambda: server)
+    calls = threading.Thread(
+        target=lambda: [report(n, n) for n in (total // 4, total // 2, total)], daemon=True
+    )
+    calls.start()
+    calls.join(10)
+    assert not calls.is_alive(), "a part waited for the server's answer"
+    assert rig.core.jobs.get(job.id).bytes_sent == total
+    answer.set()
+    wait_until(lambda: told[-1:] == [total], 10, "the end was not reported")
+    assert told == [total // 4, total]
+
+
+def test_only_the_newest_report_waits_while_one_is_sent() -> None:
+    answer = threading.Event()
+    sent: list[int] = []
+
+    def send(done: int, _speed: float | None) -> None:
+        answer.wait(30)
+        sent.append(done)
+
+    latest = LatestReport(send)
+    for done in (1, 2, 3, 4):
+        latest.offer(done, None)
+    answer.set()
+    wait_until(lambda: sent[-1:] == [4], 10, "the newest report was not sent")
+    assert sent == [1, 4]
 
 
 def test_a_thumbnail_sent_for_an_earlier_session_is_sent_again(
