@@ -1,5 +1,5 @@
 """Is the store what limits an upload? The same raw client sends the same parts to the
-store and to receivers that keep nothing; then the store's finish (assembly) is timed."""
+store and to receivers that keep nothing; then the store's finish is timed."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ WORKERS = 4
 @dataclass(frozen=True)
 class ReceiveResult:
     store_parts: float  # seconds to send every part to the store
-    store_finish: float  # seconds b2_finish_large_file took (assembly)
+    store_finish: float  # seconds b2_finish_large_file took
     asgi_sink: float
     socket_sink: float
 

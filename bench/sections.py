@@ -168,7 +168,7 @@ def receive(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
         )
     lines += [
         "",
-        f"`b2_finish_large_file` (the store joins and re-checks the parts): "
+        f"`b2_finish_large_file` (the store links the parts into the finished file): "
         f"{result.store_finish:.2f} s = {size / result.store_finish / MIB:.0f} MiB/s.",
     ]
     return lines

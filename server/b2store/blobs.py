@@ -61,9 +61,11 @@ class BlobDir:
         temp files of the uploads in flight."""
         removed = 0
         for leftover in (self.root / "tmp").iterdir():
-            if leftover.is_file():
+            if leftover.is_dir():  # the links of a finish that a crash cut off
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
                 leftover.unlink(missing_ok=True)
-                removed += 1
+            removed += 1
         return removed
 
     def file_path(self, file_id: str) -> Path:

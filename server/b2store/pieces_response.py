@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator, Mapping
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -79,6 +80,18 @@ class PiecesResponse(Response):
         if head_only or first == end:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
+        async with anyio.create_task_group() as streaming:
+
+            async def body() -> None:
+                await self._send_body(send, first, end)
+                streaming.cancel_scope.cancel()
+
+            streaming.start_soon(body)
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            streaming.cancel_scope.cancel()  # the client left: read no further
+
+    async def _send_body(self, send: Send, first: int, end: int) -> None:
         pieces = self.chunks(first, end)
         try:
             while (chunk := await run_in_threadpool(next, pieces, b"")) != b"":

@@ -76,7 +76,8 @@ class ControlClient:
         return ControlClient(self.base_url, self._token, timeout=self._timeout)
 
     def close(self) -> None:
-        """Nothing stays open between requests; kept for callers that tidy up."""
+        """End the event streams this client has open (a reader's loop then ends)."""
+        self._http.close()
 
     def _request(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None

@@ -3,13 +3,17 @@
 Every command starts with a request to the daemon, so this module is on the start-up path
 of each of them: ``http.client`` costs a few milliseconds to import where an HTTP library
 costs a tenth of a second. Each request opens its own connection (a loopback connect is
-cheap), so one client may be used from several threads at once.
+cheap), so one client may be used from several threads at once; ``close`` ends the
+streams still open, which unblocks a thread reading one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -56,6 +60,17 @@ class ControlTransport:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.timeout = timeout
         self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self._lock = threading.Lock()
+        self._streams: set[http.client.HTTPConnection] = set()
+
+    def close(self) -> None:
+        """End every stream still open (their readers see the end of the stream)."""
+        with self._lock:
+            streams, self._streams = self._streams, set()
+        for conn in streams:
+            if conn.sock is not None:
+                with contextlib.suppress(OSError):
+                    conn.sock.shutdown(socket.SHUT_RDWR)
 
     def _open(
         self, method: str, path: str, body: bytes | None, read_timeout: float
@@ -112,14 +127,26 @@ class ControlTransport:
     def lines(self, path: str, read_timeout: float) -> Iterator[str]:
         """A streamed answer line by line (the event stream), until the daemon ends it."""
         conn, response = self._open("GET", path, None, read_timeout)
+        with self._lock:
+            self._streams.add(conn)
         try:
             if response.status >= 400:
                 refused = f"the daemon refused the event stream ({response.status})"
                 raise ControlError(response.status, "error", refused)
-            while line := response.readline():
-                yield line.decode("utf-8").rstrip("\r\n")
+            # read1 raises IncompleteRead when the daemon dies mid-stream; readline would
+            # take that for the stream's end.
+            pending = b""
+            while data := response.read1(65536):
+                *complete, pending = (pending + data).split(b"\n")
+                for line in complete:
+                    yield line.decode("utf-8").rstrip("\r")
         except (OSError, http.client.HTTPException) as exc:
-            raise _answer_error(exc) from None
+            with self._lock:
+                ended_here = conn not in self._streams  # ``close`` ended it: no error
+            if not ended_here:
+                raise _answer_error(exc) from None
         finally:
+            with self._lock:
+                self._streams.discard(conn)
             conn.close()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,44 @@ def test_not_running_and_unresponsive_are_told_apart() -> None:
             client.jobs()
     finally:
         thread.join(timeout=10)
+        for conn in accepted:
+            conn.close()
+        listener.close()
+
+
+def test_closing_the_client_ends_an_event_stream_that_is_waiting() -> None:
+    """The window stops its event thread by closing the client: a read waiting for the
+    next event must end then, not at the next heartbeat."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    accepted: list[socket.socket] = []
+
+    def serve() -> None:
+        conn = listener.accept()[0]
+        accepted.append(conn)
+        conn.recv(65536)
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n3\r\n:\n\n\r\n"
+        )
+
+    server = threading.Thread(target=serve)
+    server.start()
+    client = ControlClient(f"http://127.0.0.1:{listener.getsockname()[1]}", "token", timeout=60)
+    seen: list[object] = []
+    reader = threading.Thread(target=lambda: seen.extend(client.events(timeout=60)))
+    try:
+        reader.start()
+        server.join(timeout=10)
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:  # the heartbeat arrived
+            time.sleep(0.01)
+        assert seen == [None]
+        client.close()
+        reader.join(timeout=10)
+        assert not reader.is_alive(), "the stream read went on after close()"
+    finally:
         for conn in accepted:
             conn.close()
         listener.close()

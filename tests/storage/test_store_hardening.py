@@ -154,5 +154,9 @@ def test_stale_temp_files_are_swept_at_start(tmp_path: Path) -> None:
         pass
     leftover = data / "b2store" / "blobs" / "tmp" / "cut-off-part"
     leftover.write_bytes(b"x" * 1000)
+    links = data / "b2store" / "blobs" / "tmp" / "cut-off-finish"  # a finish's part links
+    links.mkdir()
+    (links / "00001").write_bytes(b"y" * 1000)
     with live_server(data) as again:
         assert temp_files(again) == []
+        assert not list((data / "b2store" / "blobs" / "tmp").iterdir())
