@@ -7,9 +7,11 @@ import json
 import stat
 from pathlib import Path
 
+import httpx
+
 from tests.daemon.conftest import SignedIn
 from tests.support.api import PASSWORD, add_course, add_user, sign_in
-from tests.support.daemon import DaemonProcess, wait_until
+from tests.support.daemon import DaemonProcess, home_dirs, wait_until
 from tests.support.live_server import LiveServer
 from tests.support.watching import (
     distinct_video,
@@ -219,7 +221,10 @@ def test_bad_watch_requests_get_clear_errors(signed_in: SignedIn, tmp_path: Path
     assert json.loads(result.stdout) == {"folders": []}
 
     client = daemon.client()
-    http = client._http
+    control = json.loads((home_dirs(daemon.home).runtime / "control.json").read_text())
+    http = httpx.Client(
+        base_url=client.base_url, headers={"Authorization": f"Bearer {control['token']}"}
+    )
     answer = http.post("/v1/watch", content=b"not json")
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_request"
     answer = http.post("/v1/watch", json={"path": str(tmp_path), "afterUpload": "trash"})
