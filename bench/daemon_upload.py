@@ -1,5 +1,5 @@
 """``reeldrop upload --wait`` through a real daemon, with what the daemon did on the way:
-bytes it read (/proc/PID/io), its peak RSS, and when the store saw the first part byte."""
+bytes it read (/proc/PID/io), its peak RSS, and when the first part went on the wire."""
 
 from __future__ import annotations
 
@@ -46,12 +46,26 @@ class PeakSampler:
         self._thread.join()
 
 
-class FirstByteWatch:
-    """Polls the store's byte counter until it moves: the first part byte on the wire."""
+FIRST_PART_BYTES = 1 << 20  # every request before the first part is a few kilobytes
 
-    def __init__(self, server: ServerProcess) -> None:
-        self.server = server
-        self.base = int(server.received()["totalBytesReceived"])
+
+def loopback_sent() -> int:
+    """Bytes sent over the loopback interface so far (``/proc/net/dev``)."""
+    for line in Path("/proc/net/dev").read_text().splitlines():
+        name, _, counters = line.partition(":")
+        if name.strip() == "lo":
+            return int(counters.split()[8])
+    raise RuntimeError("no loopback interface in /proc/net/dev")
+
+
+class FirstByteWatch:
+    """Polls the loopback interface's byte counter until a mebibyte has gone out: the first
+    part on the wire. Reading /proc costs the processes measured nothing (polling the
+    store's counter every 5 ms took a fifth of a CPU second from the server while it set
+    the upload up)."""
+
+    def __init__(self) -> None:
+        self.base = loopback_sent()
         self.started = time.perf_counter()
         self.at: float | None = None
         self._stop = threading.Event()
@@ -60,10 +74,10 @@ class FirstByteWatch:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            if int(self.server.received()["totalBytesReceived"]) > self.base:
+            if loopback_sent() - self.base >= FIRST_PART_BYTES:
                 self.at = time.perf_counter() - self.started
                 return
-            time.sleep(0.005)
+            time.sleep(0.002)
 
     def stop(self) -> float | None:
         self._stop.set()
@@ -113,7 +127,7 @@ def daemon_upload(
     pid = daemon.proc.pid
     before = proc_io(pid)
     with PeakSampler(lambda: proc_status(pid, "VmRSS")) as rss:
-        watch = FirstByteWatch(server)
+        watch = FirstByteWatch()
         start = time.perf_counter()
         result = run_upload(daemon, path)
         seconds = time.perf_counter() - start

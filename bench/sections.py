@@ -76,9 +76,9 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
         "file size: `rchar` counts every byte read by a system call (page cache or not), "
         "`read_bytes` what came from the disk, measured once with this file dropped from the "
         "page cache (`posix_fadvise DONTNEED`). First part on the wire: from starting "
-        "`reeldrop upload` to the store counting the first byte of the video (its "
-        "`/b2store/stats` counter, polled every 5 ms). RSS: the daemon's VmRSS sampled every "
-        "50 ms.",
+        "`reeldrop upload` to the first mebibyte sent over loopback (`/proc/net/dev`, polled "
+        "every 2 ms; reading it costs the processes measured nothing). RSS: the daemon's "
+        "VmRSS sampled every 50 ms.",
         "",
         "| file | reads, warm (rchar / size) | reads, cold (read_bytes / size) | "
         "first part on the wire | daemon peak RSS |",
