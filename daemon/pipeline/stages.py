@@ -16,6 +16,7 @@ from daemon.jobs.models import Job, utcnow
 from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
+from daemon.pipeline.library_lookups import LibraryLookups
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
 from daemon.pipeline.progress import ProgressReporter
 from daemon.pipeline.thumbnails import Thumbnails
@@ -81,6 +82,7 @@ class Stages:
         self.on_signed_out: Callable[[], None] = lambda: None
         self.targets: dict[str, UploadTarget] = {}
         self.thumbnails = Thumbnails(store, thumbs_dir, policy)
+        self.lookups = LibraryLookups(client)
 
     def run(self, job_id: str, cancel: threading.Event) -> None:
         job = self.store.get(job_id)
@@ -118,9 +120,11 @@ class Stages:
         )
         if unchanged:
             return self.store.update(job.id, state=S.INITIATING)
+        self.lookups.start(job.id, path)  # asked while ffprobe runs
         try:
             ready = prepare(path, self.policy())
         except StillBeingWritten as exc:
+            self.lookups.forget(job.id)
             return self.store.update(
                 job.id,
                 state=S.QUEUED,
@@ -129,6 +133,7 @@ class Stages:
                 next_attempt_at=_later(5),
             )
         except MediaError as exc:
+            self.lookups.forget(job.id)
             return self.store.update(
                 job.id, state=S.REJECTED, error_code=exc.code, error_message=exc.message
             )
@@ -213,7 +218,7 @@ class Stages:
         sent. Otherwise the upload starts at once and the stored file's SHA-1 is taken
         where it is read anyway (each part while it is sent, the whole file by the
         server's processing)."""
-        if not client.hashes_of_size(int(job.total_bytes)):
+        if not self.lookups.in_library(job.id, int(job.total_bytes), client):
             return job
         watch = probed_file(job)
         try:

@@ -159,6 +159,43 @@ def test_a_possible_duplicate_is_hashed_before_a_session_and_stops_when_cancelle
     assert rig.core.jobs.get(job.id).duplicate_of == rig.core.jobs.get(original.id).media_file_id
 
 
+def test_the_library_is_asked_about_the_size_while_the_file_is_probed(
+    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The question that decides whether to hash first is a server round trip on the way
+    to the first part: it is in flight while ffprobe runs, not asked after it."""
+    asked = threading.Event()
+    answer = rig.server.hashes_of_size
+
+    def hashes_of_size(size: int) -> set[str]:
+        asked.set()
+        return answer(size)
+
+    real_prepare = stages.prepare
+
+    def prepare_once_asked(path: Path, policy: Policy) -> Any:
+        assert asked.wait(10), "the library was not asked while the file was probed"
+        return real_prepare(path, policy)
+
+    monkeypatch.setattr(rig.server, "hashes_of_size", hashes_of_size)
+    monkeypatch.setattr(stages, "prepare", prepare_once_asked)
+    (job,) = rig.core.add_files([videos["mp4"]])
+    assert rig.run(job.id) == S.DONE
+    assert rig.core.stages.lookups.in_library(job.id, 1, rig.server) is False  # none kept
+
+
+def test_an_answer_about_another_size_is_not_used(rig: Rig, videos: dict[str, Path]) -> None:
+    """A file that grew between the question and ``initiate`` is asked about again."""
+    (original,) = rig.core.add_files([videos["mp4"]])
+    assert rig.run(original.id) == S.DONE
+    size = videos["mp4"].stat().st_size
+    lookups = rig.core.stages.lookups
+    lookups.start("job-x", videos["mp4"])  # asked about the library's size: a match
+    assert lookups.in_library("job-x", size + 1, rig.server) is False
+    lookups.start("job-y", videos["mp4"])
+    assert lookups.in_library("job-y", size, rig.server) is True
+
+
 def test_the_last_parts_report_their_end_once(rig: Rig, videos: dict[str, Path]) -> None:
     """Every byte is counted once it is on its way, so the parts still finishing call back
     with the total again and again: one save and one report to the server, not one each
