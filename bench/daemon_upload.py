@@ -62,7 +62,8 @@ class FirstByteWatch:
     """Polls the loopback interface's byte counter until a mebibyte has gone out: the first
     part on the wire. Reading /proc costs the processes measured nothing (polling the
     store's counter every 5 ms took a fifth of a CPU second from the server while it set
-    the upload up)."""
+    the upload up). The counter is the whole interface's: the benchmark needs the machine
+    to itself, and waits for the server's own downloads (processing) to end first."""
 
     def __init__(self) -> None:
         self.base = loopback_sent()

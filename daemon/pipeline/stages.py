@@ -120,7 +120,7 @@ class Stages:
         )
         if unchanged:
             return self.store.update(job.id, state=S.INITIATING)
-        self.lookups.start(job.id, path)  # asked while ffprobe runs
+        self.lookups.start(job.id, path, QUIET_SECONDS)  # asked while ffprobe runs
         try:
             ready = prepare(path, self.policy())
         except StillBeingWritten as exc:
@@ -137,6 +137,9 @@ class Stages:
             return self.store.update(
                 job.id, state=S.REJECTED, error_code=exc.code, error_message=exc.message
             )
+        except BaseException:
+            self.lookups.forget(job.id)
+            raise
         return self.store.update(
             job.id,
             state=S.INITIATING,

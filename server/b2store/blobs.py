@@ -9,6 +9,7 @@ row names is always the one whose bytes were checked against it."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -36,6 +37,18 @@ def _sha1_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link; a private copy where the file system has none (exFAT, some network
+    and FUSE mounts), where finishing then costs a copy of the bytes again."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        with open(source, "rb") as src, _new_private_file(target) as out:
+            shutil.copyfileobj(src, out, CHUNK)
+
+
 def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.chmod(0o700)  # also when an older version made it with the umask's mode
@@ -54,7 +67,8 @@ class BlobDir:
             _private_dir(root / sub)
 
     def sweep_temp(self) -> int:
-        """Remove temp files left by uploads that a crash or restart cut off; how many.
+        """Remove temp files (and the part links of a finish) that a crash or restart cut
+        off; how many.
 
         Only when the server starts (``sweep_leftovers``): anything else that opens the
         store (``reeldrop server storage-info`` beside a running server) would delete the
@@ -153,7 +167,7 @@ class BlobDir:
                         f"part {number} is missing from the store; upload it again",
                         "part_sha1_mismatch",
                     )
-                os.link(kept, tmp / f"{index:05d}")
+                _link_or_copy(kept, tmp / f"{index:05d}")
             self.drop_file(file_id)  # left by a finish that failed before its commit
             os.replace(tmp, self.file_path(file_id))
         except OSError as exc:
@@ -177,11 +191,14 @@ class BlobDir:
         except FileNotFoundError:
             return None
 
-    def read_range(self, file_id: str, first: int, end: int) -> Generator[bytes, None, None]:
-        """Bytes ``first`` up to ``end`` of a stored file, in chunks of at most CHUNK."""
-        pieces = self.segments(file_id)
-        if pieces is None:
-            raise OSError(f"the bytes of file {file_id} are missing")
+    @staticmethod
+    def read_range(
+        pieces: list[tuple[Path, int]], first: int, end: int
+    ) -> Generator[bytes, None, None]:
+        """Bytes ``first`` up to ``end`` of a stored file (its ``segments``), in chunks of at
+        most CHUNK. A piece is opened when the read reaches it: a file deleted meanwhile
+        (a large one is a folder of pieces) ends the read with an OSError, and a download
+        with fewer bytes than its Content-Length, which clients retry."""
         offset = 0
         for path, size in pieces:
             start, stop = max(first, offset), min(end, offset + size)
@@ -205,8 +222,11 @@ class BlobDir:
         digest = hashlib.sha1()
         copied = 0
         try:
+            pieces = self.segments(file_id)
+            if pieces is None:
+                raise OSError(f"the bytes of file {file_id} are missing")
             with _new_private_file(tmp) as out:
-                for chunk in self.read_range(file_id, first, end):
+                for chunk in self.read_range(pieces, first, end):
                     digest.update(chunk)
                     out.write(chunk)
                     copied += len(chunk)

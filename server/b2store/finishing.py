@@ -1,9 +1,9 @@
 """Large-file steps that must not overlap with finishing the same file.
 
-Finishing assembles the parts into one file, which takes seconds for gigabytes. Meanwhile a
-cancel, a new start of the same name (which replaces a capped key's unfinished file), a
-part sent again or a second finish would delete or change what is being assembled: the
-finish then failed half-way, or left an assembled file without its row. Finishing marks
+Finishing links the parts into the stored file and commits. Meanwhile a cancel, a new
+start of the same name (which replaces a capped key's unfinished file), a part sent again
+or a second finish would delete or change what is being linked: the finish then failed
+half-way, or left a finished file without its row. Finishing marks
 its file here; those steps check the mark under the same lock and refuse while it is set.
 The embedded store is served by one process, so the mark lives in memory.
 """

@@ -314,11 +314,20 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             raise B2Error(404, "not_found", "file data is missing")
         headers = harden(version.content_type, download_headers(version))
         return PiecesResponse(
-            lambda first, end: ctx.blobs.read_range(version.file_id, first, end),
+            lambda first, end: ctx.blobs.read_range(pieces, first, end),
             sum(size for _path, size in pieces),
             version.content_type,
             headers,
+            etag=version.file_id,
+            refuse_range=_range_refused,
         )
+
+    def _range_refused(size: int) -> Response:
+        refused = b2_error_response(
+            B2Error(416, "range_not_satisfiable", f"the file has {size} bytes")
+        )
+        refused.headers["content-range"] = f"bytes */{size}"
+        return refused
 
     def _authorize_download(token: str | None, version: FileVersion) -> None:
         """An account token with readFiles, or a download token covering the name."""

@@ -212,9 +212,10 @@ def finish_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
             raise bad_request("large files must have at least 2 parts")
         numbers = range(1, len(sha1s) + 1)
         check_file_size(key, sum(by_number[n].size for n in numbers))  # parts sent in parallel
-        # Order of writes: the whole file, then the commit, then the parts' removal. A crash
-        # before the commit leaves the parts and rows, so finishing again works; after it,
-        # only leftover part files, which nothing reads.
+        # Order of writes: the file's links to its parts, then the commit, then the parts'
+        # own names. A crash before the commit leaves the parts and rows, so finishing again
+        # works (the links, whose row is no upload, are swept at start); after it, only
+        # the parts' leftover names, which nothing reads.
         ctx.blobs.assemble(file_id, [(n, by_number[n].sha1) for n in numbers])
         crashpoints.reached("finish_large_file:assembled")
         version.action = "upload"
@@ -239,6 +240,7 @@ def cancel_large_file(ctx: StoreContext, token: str | None, body: Json) -> Json:
         db.delete(version)
         db.commit()
     ctx.blobs.drop_parts(file_id)
+    ctx.blobs.drop_file(file_id)  # the links of a finish that failed before its commit
     return {
         "fileId": file_id,
         "accountId": ACCOUNT_ID,

@@ -3,7 +3,9 @@
 A stored file is one blob or a large file's parts (see blobs.py), so the download cannot be
 one file handed to a generic file response. B2 serves a single ``Range`` (``bytes=a-b``,
 ``bytes=a-``, ``bytes=-n``); a header asking for several ranges, or one that does not
-parse, is ignored as HTTP allows and the whole file is sent."""
+parse, is ignored as HTTP allows and the whole file is sent. Each version has an ETag (its
+file id, which never names other bytes), so a resumed download whose ``If-Range`` names
+another version gets the whole new file, never a mix of two."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-_SINGLE_RANGE = re.compile(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*")
+_SINGLE_RANGE = re.compile(r"\s*bytes\s*=\s*(\d{0,19})\s*-\s*(\d{0,19})\s*", re.IGNORECASE)
 
 
 class RangeNotSatisfiable(Exception):
@@ -34,7 +36,7 @@ def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
         if not last_text:
             return None
         suffix = int(last_text)
-        if suffix == 0:
+        if suffix == 0 or size == 0:
             raise RangeNotSatisfiable()
         return max(0, size - suffix), size
     first = int(first_text)
@@ -53,21 +55,29 @@ class PiecesResponse(Response):
         size: int,
         media_type: str,
         headers: Mapping[str, str],
+        *,
+        etag: str,
+        refuse_range: Callable[[int], Response],
     ) -> None:
-        """``chunks(first, end)`` yields the stored bytes of that range in order."""
-        self.chunks, self.size = chunks, size
+        """``chunks(first, end)`` yields the stored bytes of that range in order;
+        ``refuse_range(size)`` is the answer to a range past the end (416)."""
+        self.chunks, self.size, self.refuse_range = chunks, size, refuse_range
+        self.etag = f'"{etag}"'
         self.media_type = media_type
         self.background = None
         self.status_code = 200
-        self.init_headers({**headers, "accept-ranges": "bytes"})
+        self.init_headers({**headers, "accept-ranges": "bytes", "etag": self.etag})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         head_only = scope.get("method", "GET").upper() == "HEAD"
+        asked = Headers(scope=scope)
+        if_range = asked.get("if-range")
         try:
-            wanted = requested_range(Headers(scope=scope).get("range"), self.size)
+            wanted = None
+            if if_range is None or if_range.strip() == self.etag:
+                wanted = requested_range(asked.get("range"), self.size)
         except RangeNotSatisfiable:
-            refused = Response(status_code=416, headers={"content-range": f"bytes */{self.size}"})
-            await refused(scope, receive, send)
+            await self.refuse_range(self.size)(scope, receive, send)
             return
         first, end = wanted or (0, self.size)
         headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]

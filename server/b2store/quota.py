@@ -158,5 +158,4 @@ def drop_blobs(blobs: BlobDir, file_ids: list[str], *, parts: bool = False) -> N
     for file_id in file_ids:
         if parts:
             blobs.drop_parts(file_id)
-        else:
-            blobs.drop_file(file_id)
+        blobs.drop_file(file_id)  # for an unfinished one: the links of a failed finish

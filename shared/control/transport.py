@@ -61,16 +61,16 @@ class ControlTransport:
         self.timeout = timeout
         self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         self._lock = threading.Lock()
-        self._streams: set[http.client.HTTPConnection] = set()
+        self._streams: set[socket.socket] = set()
+        self._closed = False
 
     def close(self) -> None:
-        """End every stream still open (their readers see the end of the stream)."""
+        """End every stream open or opening (their readers see the end of the stream)."""
         with self._lock:
-            streams, self._streams = self._streams, set()
-        for conn in streams:
-            if conn.sock is not None:
-                with contextlib.suppress(OSError):
-                    conn.sock.shutdown(socket.SHUT_RDWR)
+            streams, self._streams, self._closed = self._streams, set(), True
+        for sock in streams:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _open(
         self, method: str, path: str, body: bytes | None, read_timeout: float
@@ -127,8 +127,14 @@ class ControlTransport:
     def lines(self, path: str, read_timeout: float) -> Iterator[str]:
         """A streamed answer line by line (the event stream), until the daemon ends it."""
         conn, response = self._open("GET", path, None, read_timeout)
+        sock = conn.sock
         with self._lock:
-            self._streams.add(conn)
+            ended_here = self._closed  # closed while this stream was opening
+            if sock is not None and not ended_here:
+                self._streams.add(sock)
+        if ended_here:
+            conn.close()
+            return
         try:
             if response.status >= 400:
                 refused = f"the daemon refused the event stream ({response.status})"
@@ -142,11 +148,11 @@ class ControlTransport:
                     yield line.decode("utf-8").rstrip("\r")
         except (OSError, http.client.HTTPException) as exc:
             with self._lock:
-                ended_here = conn not in self._streams  # ``close`` ended it: no error
+                ended_here = sock not in self._streams  # ``close`` ended it: no error
             if not ended_here:
                 raise _answer_error(exc) from None
         finally:
             with self._lock:
-                self._streams.discard(conn)
+                self._streams.discard(sock)
             conn.close()
 

@@ -160,7 +160,7 @@ def test_a_possible_duplicate_is_hashed_before_a_session_and_stops_when_cancelle
 
 
 def test_the_library_is_asked_about_the_size_while_the_file_is_probed(
-    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The question that decides whether to hash first is a server round trip on the way
     to the first part: it is in flight while ffprobe runs, not asked after it."""
@@ -179,7 +179,10 @@ def test_the_library_is_asked_about_the_size_while_the_file_is_probed(
 
     monkeypatch.setattr(rig.server, "hashes_of_size", hashes_of_size)
     monkeypatch.setattr(stages, "prepare", prepare_once_asked)
-    (job,) = rig.core.add_files([videos["mp4"]])
+    recording = tmp_path / "recorded-yesterday.mp4"
+    shutil.copy(videos["mp4"], recording)
+    os.utime(recording, (1, 1))  # long finished
+    (job,) = rig.core.add_files([recording])
     assert rig.run(job.id) == S.DONE
     assert rig.core.stages.lookups.in_library(job.id, 1, rig.server) is False  # none kept
 
@@ -190,10 +193,27 @@ def test_an_answer_about_another_size_is_not_used(rig: Rig, videos: dict[str, Pa
     assert rig.run(original.id) == S.DONE
     size = videos["mp4"].stat().st_size
     lookups = rig.core.stages.lookups
-    lookups.start("job-x", videos["mp4"])  # asked about the library's size: a match
+    lookups.start("job-x", videos["mp4"], 0)  # asked about the library's size: a match
     assert lookups.in_library("job-x", size + 1, rig.server) is False
-    lookups.start("job-y", videos["mp4"])
+    lookups.start("job-y", videos["mp4"], 0)
     assert lookups.in_library("job-y", size, rig.server) is True
+
+
+def test_a_file_still_being_written_is_not_asked_about(
+    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A recording that grows goes back to the queue every few seconds: no question is
+    asked for it until it is quiet."""
+    asked: list[int] = []
+    monkeypatch.setattr(rig.server, "hashes_of_size", lambda size: asked.append(size) or set())
+    growing = tmp_path / "growing.mp4"
+    shutil.copy(videos["mp4"], growing)  # written just now
+    lookups = rig.core.stages.lookups
+    lookups.start("job-z", growing, 60)
+    os.utime(growing, (1, 1))
+    lookups.start("job-quiet", growing, 60)
+    assert lookups.in_library("job-quiet", growing.stat().st_size, rig.server) is False
+    assert asked == [growing.stat().st_size], "asked once, for the quiet file only"
 
 
 def test_the_last_parts_report_their_end_once(rig: Rig, videos: dict[str, Path]) -> None:

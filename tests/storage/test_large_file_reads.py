@@ -120,3 +120,33 @@ def test_finishing_takes_no_more_room_than_the_parts(tmp_path: Path) -> None:
         assert before >= 6 * MIB
         assert after <= before + 64 * 1024, (before, after)
         assert store.download("videos/u/room.bin").content == b"".join(parts)
+
+
+def test_a_resumed_download_of_a_replaced_file_gets_the_whole_new_file(
+    finished: tuple[Store, str],
+) -> None:
+    """``If-Range`` naming another version's ETag: the whole file, never a mix of two."""
+    store, name = finished
+    whole = httpx.get(url(store, name), timeout=60)
+    etag = whole.headers["etag"]
+    same = httpx.get(
+        url(store, name), headers={"Range": "bytes=10-19", "If-Range": etag}, timeout=60
+    )
+    assert same.status_code == 206 and same.content == WHOLE[10:20]
+    other = httpx.get(
+        url(store, name), headers={"Range": "bytes=10-19", "If-Range": '"4_zother"'}, timeout=60
+    )
+    assert other.status_code == 200 and other.content == WHOLE
+
+
+def test_odd_range_headers_get_clear_answers(finished: tuple[Store, str]) -> None:
+    store, name = finished
+    upper = httpx.get(url(store, name), headers={"Range": "Bytes=0-4"}, timeout=60)
+    assert upper.status_code == 206 and upper.content == WHOLE[:5]
+    huge = httpx.get(url(store, name), headers={"Range": f"bytes={'9' * 5000}-"}, timeout=60)
+    assert huge.status_code == 200 and huge.content == WHOLE, "an unreadable range is ignored"
+    assert store.upload("videos/u/empty.bin", b"").status_code == 200
+    empty = httpx.get(url(store, "videos/u/empty.bin"), headers={"Range": "bytes=-5"}, timeout=60)
+    assert empty.status_code == 416
+    assert empty.json()["code"] == "range_not_satisfiable"
+    assert empty.headers["content-range"] == "bytes */0"
