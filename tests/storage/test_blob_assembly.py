@@ -4,6 +4,7 @@ nothing is left behind."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import random
@@ -95,3 +96,21 @@ def test_a_part_kept_by_an_earlier_version_is_used_only_if_its_bytes_match(
     (folder / "00001").write_bytes(first)
     blobs.assemble("old", sha1s)
     assert read(blobs, "old", 0, len(first) + len(last)) == first + last
+
+
+def test_without_hard_links_the_parts_are_copied_privately(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """exFAT and some network mounts have no hard links: finishing copies instead."""
+
+    def no_links(_source: object, _target: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    blobs = BlobDir(tmp_path / "blobs")
+    made = parts_in(blobs, "f4", [1 << 20, 100])
+    monkeypatch.setattr(os, "link", no_links)
+    blobs.assemble("f4", [(n, hashlib.sha1(d).hexdigest()) for n, d in made])
+    assert read(blobs, "f4", 0, (1 << 20) + 100) == b"".join(d for _n, d in made)
+    pieces = blobs.segments("f4")
+    assert pieces is not None
+    assert {oct(path.stat().st_mode & 0o777) for path, _size in pieces} == {"0o600"}
