@@ -1,3 +1,3 @@
-from reeldrop.cli import main
+from reeldrop.cli import run
 
-raise SystemExit(main())
+run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,8 @@ def upload(args: argparse.Namespace) -> int:
 
     client = ensure_daemon()  # "Open with ReelDrop" may be the first thing a user does
     paths = [str(Path(p).expanduser().resolve()) for p in args.files]
+    if args.wait and hasattr(os, "nice"):
+        os.nice(10)
     jobs = client.add(paths, args.course)
     if not jobs:
         print("no video files found in what was given", file=sys.stderr)
@@ -68,13 +71,13 @@ def upload(args: argparse.Namespace) -> int:
         for job in jobs:
             print(f"{job.id}  {job.path}")
         return 0
-    ids = {job.id for job in jobs}
-    ended = watch_for_ends(lambda: client.another().events(timeout=3600), ids)
+    ids = [job.id for job in jobs]
+    ends = watch_for_ends(lambda: client.another().events(timeout=3600), ids)
 
     def ours() -> list[JobView]:
         return [j for j in client.jobs() if j.id in ids]
 
-    final = follow(ours, ProgressDisplay(), ended=ended)
+    final = follow(ours, ProgressDisplay(), ends=ends)
     for job in final:
         print(final_line(job))
     return 0 if all(j.state in SUCCESS_STATES for j in final) else 1
@@ -152,6 +155,7 @@ def guarded(handler: Any) -> Any:
             print(f"reeldrop {args.command}: {exc.message}", file=sys.stderr)
             return 1
 
+    run.daemon_client = True  # type: ignore[attr-defined]  # see reeldrop.cli.run
     return run
 
 

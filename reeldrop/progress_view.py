@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from shared.control.states import TERMINAL_STATES, JobState
@@ -98,41 +98,69 @@ class ProgressDisplay:
         self.out.flush()
 
 
+class Ends:
+    """What the daemon's event stream said about the jobs being followed: ``signal`` is set
+    each time one of them reaches a terminal state, and ``final()`` gives every job as it
+    ended once all have, so the command needs no last fetch to print them."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        self.ids = list(ids)
+        self.signal = threading.Event()
+        self._ended: dict[str, JobView] = {}
+        self._lock = threading.Lock()
+
+    def saw(self, job: JobView) -> None:
+        if job.id not in self.ids:
+            return
+        with self._lock:
+            if job.state in TERMINAL_STATES:
+                self._ended[job.id] = job
+            else:  # started again (a retry): not ended any more
+                self._ended.pop(job.id, None)
+        if job.state in TERMINAL_STATES:
+            self.signal.set()
+
+    def final(self) -> list[JobView] | None:
+        with self._lock:
+            if all(i in self._ended for i in self.ids):
+                return [self._ended[i] for i in self.ids]
+        return None
+
+
 def follow(
     fetch: Callable[[], list[JobView]],
     display: ProgressDisplay,
     poll: float = POLL_SECONDS,
-    ended: threading.Event | None = None,
+    ends: Ends | None = None,
 ) -> list[JobView]:
-    """Show the jobs until every one has ended; returns them as they ended. ``ended``
-    (see ``watch_for_ends``) cuts the wait for the next poll short when a job ends."""
+    """Show the jobs until every one has ended; returns them as they ended. ``ends`` (see
+    ``watch_for_ends``) cuts the wait for the next poll short when a job ends, and once the
+    stream has seen every job end, its views are the last word."""
     while True:
-        jobs = fetch()
+        final = ends.final() if ends is not None else None
+        jobs = final if final is not None else fetch()
         display.show(jobs)
         if all(job.state in TERMINAL_STATES for job in jobs):
             return jobs
-        if ended is None:
+        if ends is None:
             time.sleep(poll)
-        elif ended.wait(poll):
-            ended.clear()
+        elif ends.signal.wait(poll):
+            ends.signal.clear()
 
 
-def watch_for_ends(
-    events: Callable[[], Iterable[JobEvent | None]], ids: set[str]
-) -> threading.Event:
-    """An event set each time one of ``ids`` reaches a terminal state, read from the
-    daemon's event stream in a background thread: the last job's end is seen at once, not
-    up to a poll later. If the stream fails, polling alone goes on."""
-    ended = threading.Event()
+def watch_for_ends(events: Callable[[], Iterable[JobEvent | None]], ids: Sequence[str]) -> Ends:
+    """The ends of ``ids`` as the daemon's event stream tells them, read in a background
+    thread: the last job's end is seen at once, not up to a poll later. If the stream
+    fails, polling alone goes on."""
+    ends = Ends(ids)
 
     def read() -> None:
         try:
             for event in events():
-                job = event.job if event is not None else None
-                if job is not None and job.id in ids and job.state in TERMINAL_STATES:
-                    ended.set()
+                if event is not None and event.job is not None:
+                    ends.saw(event.job)
         except Exception:  # the stream is only a shortcut; polling still sees every end
             return
 
     threading.Thread(target=read, name="job-events", daemon=True).start()
-    return ended
+    return ends

@@ -18,7 +18,7 @@ from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.library_lookups import LibraryLookups
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
-from daemon.pipeline.progress import ProgressReporter
+from daemon.pipeline.progress import ProgressReporter, once_bytes_move
 from daemon.pipeline.thumbnails import Thumbnails
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
@@ -57,6 +57,7 @@ class Uploader(Protocol):
         cancel: threading.Event,
         watch: FileWatch | None = None,
         on_retry: RetryCallback | None = None,
+        new_session: bool = False,
     ) -> UploadResult: ...
 
     def cancel_large_file(self, target: UploadTarget, large_file_id: str) -> None: ...
@@ -89,10 +90,11 @@ class Stages:
         try:
             if job.state in (S.QUEUED, S.PROBING):
                 job = self.prepare(job)
-            if job.state == S.INITIATING:
+            new_session = job.state == S.INITIATING
+            if new_session:
                 job = self.initiate(job, cancel)
             if job.state == S.UPLOADING:
-                self.upload(job, cancel)
+                self.upload(job, cancel, new_session=new_session)
         except TransferCancelled:
             # Pausing and cancelling are normal: one line, no traceback.
             log.info("job %s: upload stopped (%s)", job_id, self.store.get(job_id).state)
@@ -245,7 +247,8 @@ class Stages:
         self.targets[job.id] = target
         return target
 
-    def upload(self, job: Job, cancel: threading.Event) -> None:
+    def upload(self, job: Job, cancel: threading.Event, *, new_session: bool = False) -> None:
+        """``new_session``: opened by this run, so the store holds nothing under its key."""
         try:
             target = self.targets.get(job.id) or self.fresh_target(job)
         except ServerRejected as exc:  # the session ended (expired, cancelled): start over
@@ -259,7 +262,10 @@ class Stages:
             )
             return
         path = Path(job.path)
-        self.thumbnails.start(job, lambda made: self.send_thumbnail(job, target, made))
+
+        def grab_thumbnail() -> None:  # once the video's bytes move; no-op if under way
+            self.thumbnails.start(job, lambda made: self.send_thumbnail(job, target, made))
+
         try:
             result = self.uploader.upload(
                 path,
@@ -268,11 +274,14 @@ class Stages:
                 content_sha1=job.content_sha1,
                 resume_large_file_id=job.large_file_id,
                 on_large_file_started=lambda fid: self.remember_large_file(job.id, fid),
-                on_progress=ProgressReporter(self.store, job, self.client),
+                on_progress=once_bytes_move(
+                    grab_thumbnail, ProgressReporter(self.store, job, self.client)
+                ),
                 refresh_target=lambda: self.fresh_target(job),
                 cancel=cancel,
                 watch=probed_file(job),
                 on_retry=lambda reason, seconds: self.storage_retry(job.id, seconds),
+                new_session=new_session,
             )
         except FileChanged as exc:
             self.file_changed(job.id, target, exc)
@@ -288,6 +297,7 @@ class Stages:
             return
         finally:
             self.store.set_live(job.id, None, None)
+        grab_thumbnail()  # nothing had to be sent (the store held it all)
         thumbnail_uploaded = self.upload_thumbnail(job, target)
         # Known for a file sent in one request (its SHA-1 followed it) or hashed because
         # the library had one of its size; otherwise the server's processing takes it.

@@ -4,7 +4,7 @@ store already holds and recognising a large file an earlier run already finished
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
@@ -43,12 +43,14 @@ def find_or_start(
     content_sha1: str | None,
     size: int,
     resume_id: str | None,
+    new_session: bool = False,
 ) -> Found:
     """The saved large file if it is unfinished; the finished file if an earlier run
     completed it (a crash between finishing and recording it); otherwise a new one.
 
     The storage key is this upload session's own, so a finished version of the same size
-    under it is this upload (and when the SHA-1 is known it must agree too)."""
+    under it is this upload (and when the SHA-1 is known it must agree too); a session
+    opened for this very upload (``new_session``) has none."""
     info = {"large_file_sha1": content_sha1} if content_sha1 else {}
     with b2_errors():
         if resume_id:
@@ -61,7 +63,10 @@ def find_or_start(
                 version = None
             if version is not None and version.file_name == target.storage_key:
                 return Found(resume_id, version)
-        for version in bucket.list_file_versions(target.storage_key, fetch_count=100):
+        versions: Iterable[FileVersion] = (
+            () if new_session else bucket.list_file_versions(target.storage_key, 100)
+        )
+        for version in versions:
             stored_sha1 = version.file_info.get("large_file_sha1")
             same = not (content_sha1 and stored_sha1) or stored_sha1 == content_sha1
             if version.file_name == target.storage_key and version.size == size and same:

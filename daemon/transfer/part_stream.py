@@ -45,7 +45,8 @@ class PartStream:
     to the meter before it is read. With ``sha1_at_end`` the range's SHA-1 is computed while
     it is sent and follows it as 40 hex digits (B2's ``hex_digits_at_end``), so no pass over
     the range is needed before sending. ``seek(0)`` (b2sdk rewinds before each attempt)
-    starts the part over."""
+    starts the part over. Every block is read into one buffer per pass: the HTTP layer
+    sends a block before it asks for the next, and no block is allocated and freed."""
 
     def __init__(
         self,
@@ -77,15 +78,16 @@ class PartStream:
         self.meter.restart_part(self.part)
         return 0
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[bytes | memoryview]:
         assert self._fd is not None, "the part body was closed"
         digest = hashlib.sha1() if self.sha1_at_end else None
+        buffer = memoryview(bytearray(min(BLOCK, self.length) or 1))
         done = 0
         while done < self.length:
             want = min(self._block(), self.length - done)
             self.meter.charge(self.part, want)
-            data = os.pread(self._fd, want, self.offset + done)
-            if len(data) < want:
+            data = buffer[:want]
+            if os.preadv(self._fd, [data], self.offset + done) < want:
                 raise ReadStopped(FileChanged(self.watch.path.name))
             if digest is not None:
                 digest.update(data)

@@ -59,9 +59,12 @@ class B2Uploader:
         cancel: threading.Event,
         watch: FileWatch | None = None,
         on_retry: RetryCallback | None = None,
+        new_session: bool = False,
     ) -> UploadResult:
         """Upload ``path`` to ``target.storage_key``; raises TransferCancelled, FileChanged
-        (the file is not the one probed any more) or TransferError."""
+        (the file is not the one probed any more) or TransferError. ``new_session``: the
+        key was handed out for this very upload, so no earlier run can have finished a
+        file under it and the store is not asked for one."""
         watch = watch or FileWatch.now(path)
         resume_id = resume_large_file_id
         attempt = 0
@@ -78,7 +81,7 @@ class B2Uploader:
                 if watch.size <= part_size and not resume_id:
                     return self._small(bucket, target, watch, content_type, content_sha1, meter)
                 found = find_or_start(
-                    bucket, target, content_type, content_sha1, watch.size, resume_id
+                    bucket, target, content_type, content_sha1, watch.size, resume_id, new_session
                 )
                 resume_id = found.large_file_id
                 on_large_file_started(found.large_file_id)

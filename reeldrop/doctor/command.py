@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reeldrop.doctor.verdicts import CheckResult, guarded
+if TYPE_CHECKING:  # imported by the command itself: registering it stays cheap
+    from reeldrop.doctor.verdicts import CheckResult
 
 MARKS = {"ok": "OK  ", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
@@ -20,6 +21,7 @@ def run_checks(server_url: str | None = None) -> list[CheckResult]:
     from daemon.control.server import CONTROL_FILE
     from reeldrop.doctor import daemon_checks as d
     from reeldrop.doctor import system_checks as s
+    from reeldrop.doctor.verdicts import guarded
     from shared.app_dirs import app_dirs
 
     dirs = app_dirs()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from b2sdk.v2 import B2Api, B2HttpApiConfig, InMemoryAccountInfo
+from b2sdk.v2 import B2Api, B2HttpApiConfig, Bucket, InMemoryAccountInfo
 from b2sdk.v2 import exception as b2_exceptions
 
 from server.storage.base import (
@@ -74,6 +74,7 @@ class B2StorageService:
         self._public = public_bucket
         self._embedded = False
         self._api: B2Api | None = None
+        self._bucket: Bucket | None = None
         self._lock = threading.Lock()
         self.recommended_part_size = 100 * 1000 * 1000
 
@@ -131,6 +132,7 @@ class B2StorageService:
                         self.bucket_name = (
                             bucket.name or api.list_buckets(bucket_id=self._bucket_id)[0].name
                         )
+                self._bucket = api.BUCKET_CLASS(api, self._bucket_id, name=self.bucket_name)
                 self._api = api
                 self.recommended_part_size = api.account_info.get_recommended_part_size()
             return self._api
@@ -139,6 +141,19 @@ class B2StorageService:
         api = self.api()
         with storage_errors():
             return action(api)
+
+    def bucket(self) -> Bucket:
+        """The bucket, looked up once at authorization: b2sdk's ``get_bucket_by_id`` asks
+        ``b2_list_buckets`` on every call, a round trip (and a billed call on B2) before
+        each check of an upload."""
+        self.api()
+        assert self._bucket is not None
+        return self._bucket
+
+    def _on_bucket(self, action: Callable[[Bucket], T]) -> T:
+        bucket = self.bucket()
+        with storage_errors():
+            return action(bucket)
 
     # -- StorageService ------------------------------------------------------------------
 
@@ -221,8 +236,7 @@ class B2StorageService:
         return BrowserUploadTarget(answer["uploadUrl"], answer["authorizationToken"])
 
     def stat_object(self, storage_key: str) -> StoredObject | None:
-        api = self.api()
-        bucket = api.get_bucket_by_id(str(self._bucket_id))
+        bucket = self.bucket()
         try:
             with storage_errors():
                 version = bucket.get_file_info_by_name(storage_key)
@@ -249,34 +263,27 @@ class B2StorageService:
 
     def read_head(self, storage_key: str, size: int) -> bytes:
         buffer = io.BytesIO()
-        self._call(
-            lambda api: (
-                api.get_bucket_by_id(str(self._bucket_id))
-                .download_file_by_name(storage_key, range_=(0, size - 1))
-                .save(buffer)
+        self._on_bucket(
+            lambda bucket: bucket.download_file_by_name(storage_key, range_=(0, size - 1)).save(
+                buffer
             )
         )
         return buffer.getvalue()
 
     def download_to(self, storage_key: str, destination: Path) -> None:
-        self._call(
-            lambda api: (
-                api.get_bucket_by_id(str(self._bucket_id))
-                .download_file_by_name(storage_key)
-                .save_to(str(destination))
-            )
+        self._on_bucket(
+            lambda bucket: bucket.download_file_by_name(storage_key).save_to(str(destination))
         )
 
     def cancel_unfinished_uploads(self, name_prefix: str) -> int:
-        def cancel(api: B2Api) -> int:
-            bucket = api.get_bucket_by_id(str(self._bucket_id))
+        def cancel(bucket: Bucket) -> int:
             count = 0
             for unfinished in bucket.list_unfinished_large_files(prefix=name_prefix):
-                api.cancel_large_file(unfinished.file_id)
+                bucket.api.cancel_large_file(unfinished.file_id)
                 count += 1
             return count
 
-        return self._call(cancel)
+        return self._on_bucket(cancel)
 
     def storage_url(self, storage_key: str) -> str:
         base = self._download_base or self.api().account_info.get_download_url()
@@ -291,23 +298,20 @@ class B2StorageService:
         url = self.storage_url(storage_key)
         if self._public:
             return url
-        token = self._call(
-            lambda api: api.get_bucket_by_id(str(self._bucket_id)).get_download_authorization(
-                storage_key, valid_seconds
-            )
+        token = self._on_bucket(
+            lambda bucket: bucket.get_download_authorization(storage_key, valid_seconds)
         )
         return f"{url}?Authorization={quote(token)}"
 
     def hide_object(self, storage_key: str) -> None:
         if self.stat_object(storage_key) is None:
             return  # never uploaded, or already hidden
-        self._call(lambda api: api.get_bucket_by_id(str(self._bucket_id)).hide_file(storage_key))
+        self._on_bucket(lambda bucket: bucket.hide_file(storage_key))
 
     def delete_object(self, storage_key: str) -> None:
-        def delete(api: B2Api) -> None:
-            bucket = api.get_bucket_by_id(str(self._bucket_id))
+        def delete(bucket: Bucket) -> None:
             for version, _ in bucket.ls(storage_key, latest_only=False, recursive=False):
                 if version is not None and version.file_name == storage_key:
-                    api.delete_file_version(version.id_, version.file_name)
+                    bucket.api.delete_file_version(version.id_, version.file_name)
 
-        self._call(delete)
+        self._on_bucket(delete)

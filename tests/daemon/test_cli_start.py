@@ -3,7 +3,8 @@ daemon starts probing while the command is still starting up.
 
 The command runs as its own process against a stand-in daemon (a plain HTTP server with
 the control file); an audit hook in the command records, in order, each request it sends
-and each import of the wire-schema and HTTP libraries."""
+and each import of the wire-schema and HTTP libraries (``http.client`` included: it brings
+the e-mail parser and ``ssl``)."""
 
 from __future__ import annotations
 
@@ -27,16 +28,21 @@ JOB = {
     "updatedAt": "2026-01-01T00:00:00Z",
 }
 RECORDER = """
-import runpy, sys
+import runpy, socket, sys
 def hook(event, args):
-    if event == "http.client.send":
-        data = bytes(args[1])
-        if data[:4] in (b"GET ", b"POST", b"PUT ", b"DELE"):
-            method, path = data.split(b" ")[:2]
-            print("send", method.decode(), path.decode(), file=sys.stderr)
-    elif event == "import" and args[0].split(".")[0] in ("pydantic", "httpx"):
+    if event == "import" and (
+        args[0].split(".")[0] in ("pydantic", "httpx") or args[0] == "http.client"
+    ):
         print("import", args[0], file=sys.stderr)
 sys.addaudithook(hook)
+send = socket.socket.sendall
+def sendall(sock, data, *rest):
+    data = bytes(data)
+    if data[:4] in (b"GET ", b"POST", b"PUT ", b"DELE"):
+        method, path = data.split(b" ")[:2]
+        print("send", method.decode(), path.decode(), file=sys.stderr)
+    return send(sock, data, *rest)
+socket.socket.sendall = sendall
 sys.argv = ["reeldrop", *sys.argv[1:]]
 runpy.run_module("reeldrop", run_name="__main__")
 """
@@ -76,7 +82,7 @@ def daemon_home(tmp_path: Path) -> Iterator[Path]:
         server.shutdown()
 
 
-def test_upload_sends_the_files_before_loading_schemas_and_never_loads_httpx(
+def test_upload_sends_the_files_before_loading_schemas_and_never_loads_http_libraries(
     daemon_home: Path, tmp_path: Path
 ) -> None:
     video = tmp_path / "lecture.mp4"
@@ -96,4 +102,4 @@ def test_upload_sends_the_files_before_loading_schemas_and_never_loads_httpx(
     loaded = [i for i, line in enumerate(events) if line.startswith("import pydantic")]
     assert loaded, "the answer is read into the wire schemas after the files are handed over"
     assert sent < loaded[0], events[: loaded[0] + 1]
-    assert not [line for line in events if line.startswith("import httpx")], events
+    assert not [line for line in events if line.startswith("import http")], events

@@ -23,7 +23,7 @@ from daemon.pipeline.progress import LatestReport, ProgressReporter
 from daemon.serverapi.api import MediaApi
 from daemon.settings import Settings
 from daemon.transfer.bandwidth import BandwidthLimiter
-from daemon.transfer.errors import FileChanged, ReadStopped
+from daemon.transfer.errors import FileChanged, ReadStopped, TransferError
 from daemon.transfer.meter import WireMeter
 from shared.api_schemas import InitiateRequest, ProgressReport
 from shared.control.schemas import JobEvent
@@ -399,3 +399,49 @@ def test_after_a_restart_sessions_held_count_against_the_limit(
     rig.core.runner.launch_due_jobs()
     release.set()
     assert sorted(started) == sorted(j.id for j in jobs[2:]), "the uploading ones first"
+
+
+def test_the_thumbnail_is_grabbed_once_the_video_is_on_the_wire(
+    rig: Rig, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """ffmpeg grabbing the thumbnail would take a core from the upload while it sets up:
+    it starts once the first part is moving, and the video still gets its thumbnail."""
+    path = big_file(tmp_path / "lecture.mp4", videos["mp4"], 3 * PART)
+    (job,) = rig.core.add_files([path])
+    thumbnails = rig.core.stages.thumbnails
+    wire_at_start: list[int] = []
+    start = thumbnails.start
+
+    def recorded(job: Any, send: Callable[[Path], bool]) -> None:
+        wire_at_start.append(rig.uploader.wire)
+        start(job, send)
+
+    thumbnails.start = recorded  # type: ignore[method-assign]
+    assert rig.run(job.id) == S.DONE
+    assert wire_at_start and wire_at_start[0] > 0, "grabbed before any byte moved"
+    assert rig.server.completed[-1].thumbnail_uploaded
+
+
+def test_an_upload_the_store_already_holds_still_gets_its_thumbnail(
+    rig: Rig, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """A daemon stopped after the store finished the large file sends nothing when it comes
+    back: no bytes move, and the thumbnail is grabbed all the same."""
+    path = big_file(tmp_path / "lecture.mp4", videos["mp4"], 3 * PART)
+    (job,) = rig.core.add_files([path])
+
+    def storage_fails(_part: int) -> None:
+        raise TransferError("storage did not answer", transient=True)
+
+    rig.uploader.between_parts = storage_fails
+    assert rig.run(job.id) == S.UPLOADING
+    large_id = rig.core.store.get(job.id).large_file_id
+    assert large_id is not None
+    rig.uploader.finished.add(large_id)  # the store finished it meanwhile
+    rig.core.stages.thumbnails.forget(job.id)  # and this is a new daemon
+    rig.core.store.update(job.id, next_attempt_at=None)
+    wire_before = rig.uploader.wire
+    assert rig.run(job.id) == S.DONE
+    assert rig.uploader.wire == wire_before, "nothing was sent again"
+    assert rig.server.completed[-1].thumbnail_uploaded
+    assert rig.uploader.new_sessions == [True, False], "only a session just opened is new"

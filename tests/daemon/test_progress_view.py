@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from reeldrop.progress_view import (
+    Ends,
     ProgressDisplay,
     final_line,
     follow,
@@ -95,7 +96,7 @@ def test_follow_returns_when_a_job_ends_without_waiting_for_the_next_poll() -> N
         published.set()
         yield JobEvent(type="job", job=job(JobState.DONE, 1_000_000))
 
-    ended = watch_for_ends(events, {"j1"})
+    ended = watch_for_ends(events, ["j1"])
     result: list[list[JobView]] = []
     worker = threading.Thread(
         target=lambda: result.append(follow(fetch, ProgressDisplay(io.StringIO()), 3600, ended)),
@@ -113,6 +114,40 @@ def test_a_failing_event_stream_leaves_polling_to_see_the_end() -> None:
         yield None
 
     states = iter([[job(JobState.UPLOADING, 10)], [job(JobState.DONE, 1_000_000)]])
-    ended = watch_for_ends(events, {"j1"})
+    ended = watch_for_ends(events, ["j1"])
     final = follow(lambda: next(states), ProgressDisplay(io.StringIO()), 0, ended)
     assert [j.state for j in final] == [JobState.DONE]
+
+
+def test_the_ends_the_stream_reported_are_printed_without_another_fetch() -> None:
+    """The command prints the jobs as the stream saw them end: a last fetch would only
+    repeat them, and keep the user waiting for a daemon busy with the next upload."""
+    fetches: list[int] = []
+    first_seen = threading.Event()
+
+    def fetch() -> list[JobView]:
+        fetches.append(1)
+        first_seen.set()
+        return [job(JobState.UPLOADING, 10), job(JobState.UPLOADING, 10, id="j2")]
+
+    def events() -> Iterator[JobEvent | None]:
+        first_seen.wait(60)
+        yield JobEvent(type="job", job=job(JobState.REJECTED, 0, id="j2"))
+        yield JobEvent(type="job", job=job(JobState.DONE, 1_000_000, cdnUrl="http://cdn/1"))
+
+    ends = watch_for_ends(events, ["j1", "j2"])
+    final = follow(fetch, ProgressDisplay(io.StringIO()), 3600, ends)
+    assert [(j.id, j.state) for j in final] == [("j1", JobState.DONE), ("j2", JobState.REJECTED)]
+    assert final_line(final[0]).endswith("done: http://cdn/1")
+    assert len(fetches) == 1, "the ends came from the stream, not from another fetch"
+
+
+def test_a_job_started_again_has_not_ended() -> None:
+    ends = Ends(["j1", "j2"])
+    ends.saw(job(JobState.FAILED, 5, id="j2"))
+    ends.saw(job(JobState.QUEUED, 0, id="j2"))  # retried
+    ends.saw(job(JobState.DONE, 1_000_000))
+    assert ends.final() is None, "j2 is uploading again"
+    ends.saw(job(JobState.DONE, 1_000_000, id="j2"))
+    final = ends.final()
+    assert final is not None and [j.state for j in final] == [JobState.DONE, JobState.DONE]

@@ -63,6 +63,7 @@ def send(
     progress: list[int],
     cancel: threading.Event | None = None,
     stop_at: int | None = None,
+    new_session: bool = False,
 ) -> UploadResult:
     cancel = cancel or threading.Event()
 
@@ -81,6 +82,7 @@ def send(
         on_progress=on_progress,
         refresh_target=lambda: target,
         cancel=cancel,
+        new_session=new_session,
     )
 
 
@@ -207,3 +209,21 @@ def test_the_limiter_alone_never_lets_more_than_its_rate_through() -> None:
         limiter.consume(8192)
         sent += 8192
     assert sent / (time.monotonic() - started) <= 400_000 * 1.1
+
+
+def test_a_session_opened_for_this_upload_is_not_searched_for_a_finished_file(
+    stack_server: LiveServer, tmp_path: Path
+) -> None:
+    """The key of a session opened for this very upload has nothing under it yet: asking
+    the store for a finished file there would only delay the first part."""
+    from tests.server.test_metrics import scrape, total
+
+    path, sha1 = random_file(tmp_path / "new.mp4", 12 * MIB)
+    target = target_for(stack_server, path, sha1)
+    name = "reeldrop_store_operations_total"
+    before = total(scrape(stack_server.url), name, operation="b2_list_file_versions")
+    uploader = B2Uploader(BandwidthLimiter(None))
+    result = send(uploader, path, target, sha1, None, [], [], new_session=True)
+    after = total(scrape(stack_server.url), name, operation="b2_list_file_versions")
+    assert result.large_file_id is not None and not result.recognised
+    assert after == before, "the store was searched for a file the session cannot have"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -32,6 +33,16 @@ def total(
     return sum(v for (n, ls), v in values.items() if n == name and wanted <= set(ls))
 
 
+def processed(account: Any, media_id: str) -> str:
+    """The media file's status once processing ended (or after two minutes)."""
+    deadline = time.monotonic() + 120
+    while True:
+        status = str(account.get(f"/api/v1/media/media/{media_id}").json()["data"]["status"])
+        if status in ("ready", "failed") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
 def test_metrics_follow_an_upload_through_processing(
     sqlite_server: LiveServer, videos: dict[str, Path]
 ) -> None:
@@ -40,12 +51,7 @@ def test_metrics_follow_an_upload_through_processing(
     media = uploaded_media(account, videos["mp4"])
     cancelled = initiate(account, videos["webm"])
     account.post(f"/api/v1/media/upload/cancel/{cancelled['sessionKey']}")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = account.get(f"/api/v1/media/media/{media['id']}").json()["data"]["status"]
-        if status in ("ready", "failed"):
-            break
-        time.sleep(0.2)
+    processed(account, media["id"])
     after = scrape(sqlite_server.url)
 
     def grew(name: str, **labels: str) -> float:
@@ -106,3 +112,24 @@ def test_metrics_are_refused_to_callers_off_loopback(sqlite_server: LiveServer) 
 
     client = TestClient(sqlite_server.app, client=("203.0.113.9", 5000))
     assert client.get("/metrics").status_code == 403
+
+
+def test_checking_and_processing_an_upload_never_list_the_buckets(
+    sqlite_server: LiveServer, videos: dict[str, Path]
+) -> None:
+    """The bucket is looked up once, when the server first authorizes: every upload's
+    checks and its processing download go straight to the file (on B2 each lookup is a
+    billed call and a round trip before the check)."""
+    account = new_account(sqlite_server)
+    uploaded_media(account, videos["webm"])  # the server has authorized by now
+    before = scrape(sqlite_server.url)
+    media = uploaded_media(account, videos["mp4"])
+    status = processed(account, media["id"])
+    after = scrape(sqlite_server.url)
+    assert status == "ready"
+    calls = {
+        dict(labels)["operation"]: after[(name, labels)] - before.get((name, labels), 0)
+        for name, labels in after
+        if name == "reeldrop_store_operations_total"
+    }
+    assert calls.get("b2_list_buckets", 0) == 0, calls

@@ -54,6 +54,7 @@ class FakeMediaApi:
         self.media: dict[str, MediaFileOut] = {}
         self.cancelled: list[str] = []
         self.reports: list[int] = []
+        self.completed: list[CompleteRequest] = []
 
     def _up(self) -> None:
         if self.down:
@@ -100,6 +101,7 @@ class FakeMediaApi:
     def complete(self, request: CompleteRequest) -> MediaFileOut:
         self._up()
         initiated = self.sessions[request.session_key]
+        self.completed.append(request)
         now = datetime.now(UTC)
         media = MediaFileOut(
             id=uuid.uuid4().hex[:12],
@@ -143,6 +145,7 @@ class FakeUploader:
         self.started = 0
         self.wire = 0
         self.between_parts: Callable[[int], None] = lambda _n: None
+        self.new_sessions: list[bool] = []  # ``new_session`` of each upload call
 
     def upload(
         self,
@@ -158,7 +161,9 @@ class FakeUploader:
         cancel: threading.Event,
         watch: FileWatch | None = None,
         on_retry: RetryCallback | None = None,
+        new_session: bool = False,
     ) -> UploadResult:
+        self.new_sessions.append(new_session)
         watch = watch or FileWatch.now(path)
         large_id = resume_large_file_id
         if large_id in self.finished:
