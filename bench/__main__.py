@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report, sections
+from bench.cpu_share import CpuWatch
 from bench.settings import MIB, BenchSettings
 from bench.videos import free_disk, make_big_video
 
@@ -40,6 +41,7 @@ def guarded(title: str, produce: Callable[[], list[str]]) -> list[str]:
 def main() -> int:
     settings = BenchSettings.from_env()
     started = time.monotonic()
+    cpu = CpuWatch()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="reeldrop-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -81,11 +83,9 @@ def main() -> int:
         generated += guarded("Watched folders", lambda: sections.watched(settings, tmp))
         generated += guarded("Window", lambda: sections.window(settings))
         generated += guarded("Probing", lambda: sections.probing(tmp))
-        end_load = os.getloadavg()
         generated.append(
-            f"The whole run took {(time.monotonic() - started) / 60:.1f} minutes; load average "
-            f"at its end {end_load[0]:.2f} / {end_load[1]:.2f} / {end_load[2]:.2f} (2 cores: "
-            "above about 1, other work shared the machine and the figures are upper bounds)."
+            f"The whole run took {(time.monotonic() - started) / 60:.1f} minutes; "
+            f"{cpu.read().sentence()}."
         )
     text = report.write(ROOT / "docs" / "PERFORMANCE.md", generated)
     print(text)

@@ -238,7 +238,6 @@ def watched(settings: BenchSettings, tmp: Path) -> list[str]:
     from bench.watch_latency import rows as latency_rows
 
     watch_folders = importlib.import_module("bench.watch_folders")
-    watch_folders.IDLE_SECONDS = settings.idle_seconds
     return [
         "## Watched folders",
         "",
@@ -248,7 +247,7 @@ def watched(settings: BenchSettings, tmp: Path) -> list[str]:
         "| what | result |",
         "| --- | --- |",
         *latency_rows(tmp, max(3, settings.repeats)),
-        *watch_folders.rows(),
+        *watch_folders.rows(settings.idle_seconds),
     ]
 
 

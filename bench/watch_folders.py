@@ -24,7 +24,7 @@ from daemon.watch.watcher import Watcher
 from shared.control.schemas import JobEvent
 
 FILES, DIRS, SUBDIRS = 10_000, 100, 10  # 100 x 10 folders, 10 files each
-IDLE_SECONDS = 30.0
+IDLE_SECONDS = 30.0  # when run on its own; `make bench` passes its setting
 
 
 class RecordingSink:
@@ -119,7 +119,7 @@ def timed_add(factory: sessionmaker[Session], root: Path, waiting: int) -> tuple
     return time.perf_counter() - started, watcher
 
 
-def rows() -> list[str]:
+def rows(idle_seconds: float = IDLE_SECONDS) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         root = tmp / "tree"
@@ -136,7 +136,7 @@ def rows() -> list[str]:
         mark_all_uploaded(factory, root, files)
         t_known, watcher = timed_add(factory, root, 0)
         before, wall = cpu_seconds(), time.perf_counter()
-        time.sleep(IDLE_SECONDS)
+        time.sleep(idle_seconds)
         idle = (cpu_seconds() - before) / (time.perf_counter() - wall)
         watcher.stop()
         engine.dispose()
@@ -145,7 +145,7 @@ def rows() -> list[str]:
         f"folders): native watches set and every file found | {t_new:.2f} s |",
         f"| the same tree at start, every file already uploaded (catch-up scan) | "
         f"{t_known:.2f} s |",
-        f"| idle CPU while natively watching that tree, over {IDLE_SECONDS:.0f} s | "
+        f"| idle CPU while natively watching that tree, over {idle_seconds:.0f} s | "
         f"{idle * 100:.2f} % of one core |",
     ]
 

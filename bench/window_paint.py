@@ -52,13 +52,14 @@ def child_first_paint() -> None:
 
 def _job(n: int, sent: int) -> Any:
     from shared.control.schemas import JobView
+    from shared.control.states import JobState
 
     now = datetime.now(UTC)
     return JobView(
         id=f"job-{n:05d}",
         path=f"/lectures/week-{n // 100}/lecture-{n}.mp4",
         filename=f"lecture-{n}.mp4",
-        state="uploading" if n % 3 else "done",
+        state=JobState.UPLOADING if n % 3 else JobState.DONE,
         bytes_sent=sent,
         total_bytes=1_000_000_000,
         speed_bps=20e6,
