@@ -16,6 +16,7 @@ from pathlib import Path
 from bench import report, sections
 from bench.cpu_share import CpuWatch
 from bench.settings import MIB, BenchSettings
+from bench.stack import byte_compile
 from bench.videos import free_disk, make_big_video
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ def main() -> int:
     settings = BenchSettings.from_env()
     started = time.monotonic()
     cpu = CpuWatch()
+    byte_compile(ROOT)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="reeldrop-bench-") as tmp_name:
         tmp = Path(tmp_name)

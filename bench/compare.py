@@ -16,13 +16,15 @@ from pathlib import Path
 from bench.daemon_upload import daemon_upload
 from bench.receive import _store_once
 from bench.settings import MIB
-from bench.stack import server_process, signed_in_daemon
+from bench.stack import byte_compile, server_process, signed_in_daemon
 from bench.throughput import settle
 from bench.videos import make_big_video, restamp, warm
 
 
 def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
     trees = {"before": {"PYTHONPATH": old_tree}, "after": {}}
+    byte_compile(Path(old_tree))
+    byte_compile(Path(__file__).resolve().parent.parent)
     upload: dict[str, list[float]] = {k: [] for k in trees}
     reads: dict[str, list[float]] = {k: [] for k in trees}
     first: dict[str, list[float]] = {k: [] for k in trees}

@@ -28,6 +28,21 @@ SERVER_ENV = {
 }
 
 
+PACKAGES = ("reeldrop", "shared", "daemon", "server", "desktop")
+
+
+def byte_compile(tree: Path) -> None:
+    """Compile the project's modules under ``tree`` as an installed copy holds them (pip
+    and the application bundle compile at install). Where PYTHONDONTWRITEBYTECODE is set,
+    every ``reeldrop upload`` would otherwise compile its modules again, 10-20 ms that
+    no installed copy spends."""
+    import compileall
+
+    for package in PACKAGES:
+        if (tree / package).is_dir():
+            compileall.compile_dir(tree / package, quiet=1)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -9,7 +9,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shared.control.client import ControlClient, ControlError, DaemonUnavailable
+from shared.control.client import (
+    ControlClient,
+    ControlError,
+    DaemonNotRunning,
+    DaemonUnavailable,
+)
 from shared.control.states import SUCCESS_STATES
 
 if TYPE_CHECKING:
@@ -55,15 +60,33 @@ def logout(_args: argparse.Namespace) -> int:
     return 0
 
 
-def upload(args: argparse.Namespace) -> int:
+def _hand_over(paths: list[str], course_id: str | None) -> tuple[ControlClient, dict[str, Any]]:
+    """Give the files to the daemon in the command's first request, so probing starts at
+    once; only when no daemon answers is one started (and asked again: adding the same
+    files twice queues them once). "Open with ReelDrop" may be the first thing a user does."""
     from reeldrop.daemon_process import ensure_daemon
-    from reeldrop.progress_view import ProgressDisplay, final_line, follow, watch_for_ends
 
-    client = ensure_daemon()  # "Open with ReelDrop" may be the first thing a user does
+    try:
+        client = _client()
+        return client, client.add_unread(paths, course_id)
+    except DaemonNotRunning:
+        pass
+    except ControlError as exc:
+        if exc.status != 401:  # 401: another program on a stale control file's port
+            raise
+    client = ensure_daemon()
+    return client, client.add_unread(paths, course_id)
+
+
+def upload(args: argparse.Namespace) -> int:
+    from reeldrop.progress_view import ProgressDisplay, final_line, follow, watch_for_ends
+    from shared.control.client import jobs_of
+
     paths = [str(Path(p).expanduser().resolve()) for p in args.files]
+    client, answer = _hand_over(paths, args.course)
     if args.wait and hasattr(os, "nice"):
-        os.nice(10)
-    jobs = client.add(paths, args.course)
+        os.nice(10)  # after the hand-over: a daemon this command started keeps its priority
+    jobs = jobs_of(answer)
     if not jobs:
         print("no video files found in what was given", file=sys.stderr)
         return 1

@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+KEEP_ALIVE_SECONDS = 75
+"""Idle connections are kept this long: past what clients reuse them for and past the 60 s
+idle timeout of the usual load balancers in front (which want the server to wait longer)."""
+
 
 def _settings(args: argparse.Namespace) -> Any:
     from server.config import ConfigError, Settings
@@ -63,6 +67,7 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,
         proxy_headers=settings.trusted_proxies is not None,
         forwarded_allow_ips=settings.trusted_proxies or "",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return 0
 

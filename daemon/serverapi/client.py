@@ -27,6 +27,11 @@ from shared.api_schemas import (
 from shared.policy import Policy
 from shared.url_path import segment
 
+IDLE_CONNECTION_SECONDS = 4.0
+"""How long an idle connection to the server is reused: below the idle timeouts servers and
+proxies commonly close at (uvicorn 5 s; ``reeldrop server serve`` 75 s), so a request is
+never sent on a connection the server is closing at that very moment."""
+
 
 class TokenStore(Protocol):
     kind: str
@@ -44,6 +49,7 @@ class ServerClient:
             base_url=self.base_url,
             timeout=timeout,
             headers={"User-Agent": f"ReelDrop/{__version__}"},
+            limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS),
         )
         self._access: str | None = None
         self._lock = threading.Lock()

@@ -68,6 +68,18 @@ class StandInDaemon(BaseHTTPRequestHandler):
         pass
 
 
+def recorded_upload(daemon_home: Path, video: Path) -> subprocess.CompletedProcess[str]:
+    """``reeldrop upload VIDEO`` under the recorder, against the stand-in daemon."""
+    return subprocess.run(
+        [sys.executable, "-c", RECORDER, "upload", str(video)],
+        cwd=ROOT,
+        env={"REELDROP_HOME": str(daemon_home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 @pytest.fixture
 def daemon_home(tmp_path: Path) -> Iterator[Path]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), StandInDaemon)
@@ -87,14 +99,7 @@ def test_upload_sends_the_files_before_loading_schemas_and_never_loads_http_libr
 ) -> None:
     video = tmp_path / "lecture.mp4"
     video.write_bytes(b"not really a video")
-    ran = subprocess.run(
-        [sys.executable, "-c", RECORDER, "upload", str(video)],
-        cwd=ROOT,
-        env={"REELDROP_HOME": str(daemon_home), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    ran = recorded_upload(daemon_home, video)
     assert ran.returncode == 0, ran.stderr
     assert f"job1  {video}" in ran.stdout
     events = ran.stderr.splitlines()
@@ -103,3 +108,16 @@ def test_upload_sends_the_files_before_loading_schemas_and_never_loads_http_libr
     assert loaded, "the answer is read into the wire schemas after the files are handed over"
     assert sent < loaded[0], events[: loaded[0] + 1]
     assert not [line for line in events if line.startswith("import http")], events
+
+
+def test_upload_hands_the_files_over_in_its_first_request(
+    daemon_home: Path, tmp_path: Path
+) -> None:
+    """No round trip to ask whether the daemon is up before the files reach it: the
+    answer to the hand-over says so (the daemon probes meanwhile)."""
+    video = tmp_path / "lecture.mp4"
+    video.write_bytes(b"not really a video")
+    ran = recorded_upload(daemon_home, video)
+    assert ran.returncode == 0, ran.stderr
+    sent = [line for line in ran.stderr.splitlines() if line.startswith("send ")]
+    assert sent == ["send POST /v1/jobs"], sent
