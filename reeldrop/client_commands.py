@@ -14,6 +14,7 @@ from shared.control.client import (
     ControlError,
     DaemonNotRunning,
     DaemonUnavailable,
+    DaemonUnresponsive,
 )
 from shared.control.states import SUCCESS_STATES
 
@@ -64,15 +65,17 @@ def _hand_over(paths: list[str], course_id: str | None) -> tuple[ControlClient, 
     """Give the files to the daemon in the command's first request, so probing starts at
     once; only when no daemon answers is one started (and asked again: adding the same
     files twice queues them once). "Open with ReelDrop" may be the first thing a user does."""
-    from reeldrop.daemon_process import ensure_daemon
+    from reeldrop.daemon_process import connect, ensure_daemon
 
     try:
         client = _client()
         return client, client.add_unread(paths, course_id)
     except DaemonNotRunning:
         pass
-    except ControlError as exc:
-        if exc.status != 401:  # 401: another program on a stale control file's port
+    except (ControlError, DaemonUnresponsive):
+        # Whatever answered: if it is the daemon (it knows its token), its refusal stands;
+        # otherwise another program has a stale control file's port.
+        if connect() is not None:
             raise
     client = ensure_daemon()
     return client, client.add_unread(paths, course_id)

@@ -49,7 +49,11 @@ class ServerClient:
             base_url=self.base_url,
             timeout=timeout,
             headers={"User-Agent": f"ReelDrop/{__version__}"},
-            limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS),
+            limits=httpx.Limits(
+                max_connections=100,  # httpx's defaults, which Limits() alone would lift
+                max_keepalive_connections=20,
+                keepalive_expiry=IDLE_CONNECTION_SECONDS,
+            ),
         )
         self._access: str | None = None
         self._lock = threading.Lock()

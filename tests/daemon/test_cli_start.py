@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -121,3 +122,91 @@ def test_upload_hands_the_files_over_in_its_first_request(
     assert ran.returncode == 0, ran.stderr
     sent = [line for line in ran.stderr.splitlines() if line.startswith("send ")]
     assert sent == ["send POST /v1/jobs"], sent
+
+
+class OtherProgram(BaseHTTPRequestHandler):
+    """Whatever took the port of a daemon that died without removing its control file."""
+
+    def do_GET(self) -> None:
+        self.answer()
+
+    def do_POST(self) -> None:
+        self.answer()
+
+    def answer(self) -> None:
+        page = b"<html><body>Not Found</body></html>"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class RefusingDaemon(StandInDaemon):
+    """The daemon, up, refusing the files (as it does a path that does not exist)."""
+
+    posts: list[str] = []
+
+    def do_POST(self) -> None:
+        self.posts.append(self.path)
+        payload = json.dumps({"error": {"code": "not_found", "message": "x does not exist"}})
+        self.send_response(422)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload.encode())
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+
+
+def test_a_stale_control_file_on_another_programs_port_starts_the_daemon(
+    daemon_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reeldrop import client_commands, daemon_process
+
+    control_file = daemon_home / "run" / "control.json"
+    daemon_control = control_file.read_text()
+    started: list[bool] = []
+
+    def spawn_daemon() -> None:  # a starting daemon writes its control file
+        started.append(True)
+        control_file.write_text(daemon_control)
+
+    monkeypatch.setenv("REELDROP_HOME", str(daemon_home))
+    monkeypatch.setattr(daemon_process, "spawn_daemon", spawn_daemon)
+    video = str(tmp_path / "lecture.mp4")
+    with serving(OtherProgram) as port:
+        control_file.write_text(json.dumps({"port": port, "token": "stale"}))
+        _client, answer = client_commands._hand_over([video], None)
+    assert started, "a daemon was started"
+    assert [job["path"] for job in answer["jobs"]] == [video]
+
+
+def test_the_daemons_own_refusal_stands(
+    daemon_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reeldrop import client_commands, daemon_process
+    from shared.control.client import ControlError
+
+    started: list[bool] = []
+    monkeypatch.setenv("REELDROP_HOME", str(daemon_home))
+    monkeypatch.setattr(daemon_process, "spawn_daemon", lambda: started.append(True))
+    with serving(RefusingDaemon) as port:
+        (daemon_home / "run" / "control.json").write_text(
+            json.dumps({"port": port, "token": "t0ken"})
+        )
+        with pytest.raises(ControlError, match="does not exist"):
+            client_commands._hand_over([str(tmp_path / "x")], None)
+    assert not started, "no second daemon for a refusal"
+    assert RefusingDaemon.posts == ["/v1/jobs"], "the files were refused once, not sent again"
