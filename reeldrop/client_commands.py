@@ -15,6 +15,7 @@ from shared.control.client import (
     DaemonNotRunning,
     DaemonUnavailable,
     DaemonUnresponsive,
+    jobs_of,
 )
 from shared.control.states import SUCCESS_STATES
 
@@ -83,7 +84,6 @@ def _hand_over(paths: list[str], course_id: str | None) -> tuple[ControlClient, 
 
 def upload(args: argparse.Namespace) -> int:
     from reeldrop.progress_view import ProgressDisplay, final_line, follow, watch_for_ends
-    from shared.control.client import jobs_of
 
     paths = [str(Path(p).expanduser().resolve()) for p in args.files]
     client, answer = _hand_over(paths, args.course)

@@ -41,6 +41,7 @@ __all__ = [
     "DaemonNotRunning",
     "DaemonUnavailable",
     "DaemonUnresponsive",
+    "jobs_of",
 ]
 
 

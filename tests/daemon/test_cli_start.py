@@ -49,6 +49,14 @@ runpy.run_module("reeldrop", run_name="__main__")
 """
 
 
+def reply(handler: BaseHTTPRequestHandler, status: int, content_type: str, body: bytes) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class StandInDaemon(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.answer({"signedIn": True, "state": "signed_in"})
@@ -57,13 +65,8 @@ class StandInDaemon(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.answer({"jobs": [{**JOB, "path": body["paths"][0]}]})
 
-    def answer(self, data: object) -> None:
-        payload = json.dumps(data).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+    def answer(self, data: object, status: int = 200) -> None:
+        reply(self, status, "application/json", json.dumps(data).encode())
 
     def log_message(self, *args: object) -> None:
         pass
@@ -134,12 +137,7 @@ class OtherProgram(BaseHTTPRequestHandler):
         self.answer()
 
     def answer(self) -> None:
-        page = b"<html><body>Not Found</body></html>"
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(page)))
-        self.end_headers()
-        self.wfile.write(page)
+        reply(self, 404, "text/html", b"<html><body>Not Found</body></html>")
 
     def log_message(self, *args: object) -> None:
         pass
@@ -152,12 +150,7 @@ class RefusingDaemon(StandInDaemon):
 
     def do_POST(self) -> None:
         self.posts.append(self.path)
-        payload = json.dumps({"error": {"code": "not_found", "message": "x does not exist"}})
-        self.send_response(422)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload.encode())
+        self.answer({"error": {"code": "not_found", "message": "x does not exist"}}, 422)
 
 
 @contextmanager
