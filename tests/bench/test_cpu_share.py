@@ -39,6 +39,5 @@ def test_the_benchmarks_own_work_is_not_counted() -> None:
     _spin_here(0.8)
     subprocess.run([sys.executable, "-c", BUSY], check=True)
     share = watch.read()
-    # 1.8 s are spent here; counted as others, they would be at least that. The margin
-    # leaves room for the machine's own background work.
-    assert share.others < 1.0, share
+    # Background noise of the machine stays well below the 1.8 s spent here.
+    assert share.others < 0.5, share
