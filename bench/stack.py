@@ -8,6 +8,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -213,3 +214,19 @@ def signed_in_daemon(
         yield daemon
     finally:
         daemon.stop()
+
+
+@contextmanager
+def video_server_daemon(prefix: str, size: int) -> Iterator[tuple[Path, ServerProcess, Any]]:
+    """A scratch folder with a generated video of ``size`` bytes, a server and a signed-in
+    daemon: the setting of the one-off measurements (``bench.timeline``, ``bench.pairs``)."""
+    from bench.videos import make_big_video
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp_name:
+        tmp = Path(tmp_name)
+        video = make_big_video(tmp / "lecture.mp4", size)
+        with (
+            server_process(tmp / "server") as server,
+            signed_in_daemon(server, tmp / "home") as daemon,
+        ):
+            yield video, server, daemon

@@ -7,16 +7,14 @@ uploading 0 B at the store``; it is how the fixed costs in docs/PERFORMANCE.md w
 from __future__ import annotations
 
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 from bench.daemon_upload import run_upload
 from bench.settings import MIB
-from bench.stack import ServerProcess, server_process, signed_in_daemon
+from bench.stack import ServerProcess, video_server_daemon
 from bench.throughput import settle
-from bench.videos import make_big_video, restamp, warm
+from bench.videos import restamp, warm
 
 
 def follow(server: ServerProcess, daemon: object, stop: threading.Event) -> list[str]:
@@ -43,27 +41,21 @@ def follow(server: ServerProcess, daemon: object, stop: threading.Event) -> list
 
 
 def main(size_mb: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="reeldrop-timeline-") as tmp_name:
-        tmp = Path(tmp_name)
-        video = make_big_video(tmp / "lecture.mp4", size_mb * MIB)
-        with (
-            server_process(tmp / "server") as server,
-            signed_in_daemon(server, tmp / "home") as daemon,
-        ):
-            restamp(video)
-            warm(video)
-            settle([server.pid, daemon.proc.pid])
-            stop = threading.Event()
-            lines: list[str] = []
-            watcher = threading.Thread(
-                target=lambda: lines.extend(follow(server, daemon, stop)), daemon=True
-            )
-            watcher.start()
-            start = time.perf_counter()
-            result = run_upload(daemon, video)
-            total = time.perf_counter() - start
-            stop.set()
-            watcher.join()
+    with video_server_daemon("reeldrop-timeline-", size_mb * MIB) as (video, server, daemon):
+        restamp(video)
+        warm(video)
+        settle([server.pid, daemon.proc.pid])
+        stop = threading.Event()
+        lines: list[str] = []
+        watcher = threading.Thread(
+            target=lambda: lines.extend(follow(server, daemon, stop)), daemon=True
+        )
+        watcher.start()
+        start = time.perf_counter()
+        result = run_upload(daemon, video)
+        total = time.perf_counter() - start
+        stop.set()
+        watcher.join()
     print("\n".join(lines))
     print(f"{total:7.3f} s  the command exited ({result.returncode})")
 

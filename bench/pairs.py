@@ -1,0 +1,65 @@
+"""How far one run's ratio can be trusted: the raw client and ``reeldrop upload --wait`` in
+pairs, one pair after the other, with the store's CPU time for each upload.
+
+``python -m bench.pairs [SIZE_MB] [PAIRS] [--reeldrop-first]`` prints one line per upload
+and the medians. Run it once in each order: on a machine whose speed drifts, whichever
+upload goes first in its pair can be the slower, and the two orders bound the ratio that
+a single run of ``make bench`` may report."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import uuid
+from pathlib import Path
+
+from bench.daemon_upload import daemon_upload
+from bench.peers import raw_baseline, timed
+from bench.settings import MIB
+from bench.stack import byte_compile, cpu_seconds, video_server_daemon
+from bench.throughput import settle
+from bench.videos import restamp, warm
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(size_mb: int, pairs: int, reeldrop_first: bool) -> None:
+    byte_compile(ROOT)
+    seconds: dict[str, list[float]] = {"raw": [], "reeldrop": []}
+    with video_server_daemon("reeldrop-pairs-", size_mb * MIB) as (video, server, daemon):
+        pids = [server.pid, daemon.proc.pid]
+        raw = raw_baseline(server, 100 * 1000 * 1000, 4)
+
+        def upload(label: str) -> None:
+            restamp(video)
+            warm(video)
+            settle(pids)
+            before = cpu_seconds(server.pid)
+            if label == "raw":
+                took = timed(raw, video, f"bench/{uuid.uuid4().hex}.mp4")
+            else:
+                took = daemon_upload(server, daemon, video).seconds
+            store_cpu = cpu_seconds(server.pid) - before
+            server.delete_all()
+            seconds[label].append(took)
+            print(f"{label:<9} {took:6.3f} s  server CPU {store_cpu:5.2f} s", flush=True)
+
+        order = ("reeldrop", "raw") if reeldrop_first else ("raw", "reeldrop")
+        for _ in range(pairs):
+            for label in order:
+                upload(label)
+    raw_median = statistics.median(seconds["raw"])
+    reeldrop_median = statistics.median(seconds["reeldrop"])
+    print(
+        f"medians: raw {raw_median:.3f} s, reeldrop {reeldrop_median:.3f} s, "
+        f"ratio {raw_median / reeldrop_median:.2f}x ({order[0]} first)"
+    )
+
+
+if __name__ == "__main__":
+    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(
+        int(numbers[0]) if numbers else 1024,
+        int(numbers[1]) if len(numbers) > 1 else 7,
+        "--reeldrop-first" in sys.argv,
+    )
