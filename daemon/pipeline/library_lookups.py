@@ -1,35 +1,98 @@
-"""Does the library hold a video of this file's size? Asked while the file is probed.
+"""The server round trips on the way to the first part, asked while the file is probed.
 
-Only then is the whole file hashed before the upload, for the server's duplicate check
-(see ``Stages.hash_if_in_library``). The answer is a server round trip on the way to the
-first part, so it is asked as probing starts and read when the job reaches ``initiate``.
-The answer is used only for the same size and the same sign-in; otherwise, or if asking
-failed for another reason than an unreachable server or a lost sign-in (which raise as
-the direct call would), the question is asked again then."""
+First: does the library hold a video of this file's size? Only then is the whole file
+hashed before the upload, for the server's duplicate check (see
+``Stages.hash_if_in_library``). When it does not, nothing is left to learn before
+``initiate``, so the upload session is opened at once, while ffprobe still runs: the
+probe and the two requests overlap instead of following each other.
+
+An answer is used only for the same size, the same request and the same sign-in;
+otherwise, or if asking failed for another reason than an unreachable server or a lost
+sign-in (which raise as the direct call would), the question is asked again then. A
+session opened for a job that does not reach ``initiate`` with it (the probe rejected
+the file, the file changed, the user signed out) is cancelled on the server through the
+outbox (asked again until the server answers); a session lost in a crash expires on the server."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+from daemon.jobs.models import Job
+from daemon.jobs.store import JobStore
+from daemon.outbox import enqueue
 from daemon.serverapi.api import MediaApi
-from daemon.serverapi.errors import NotSignedIn, ServerUnavailable
+from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
+from shared.api_schemas import InitiateRequest, InitiateResponse
+from shared.media.validation import guess_content_type
+
+log = logging.getLogger(__name__)
+Answers = tuple[set[str], InitiateResponse | None]
+
+
+@dataclass(frozen=True)
+class EarlyAnswers:
+    """What was asked for one job while it was probed, and the answers (when they come)."""
+
+    size: int
+    client: MediaApi
+    request: InitiateRequest
+    answers: Future[Answers]
+
+    def in_library(self, size: int, client: MediaApi) -> bool | None:
+        """Whether the library holds a video of ``size``; None: ask it now."""
+        if (size, client) != (self.size, self.client):
+            return None
+        try:
+            return bool(self.answers.result()[0])
+        except (ServerUnavailable, NotSignedIn):
+            raise  # as the direct call would: asking again would only wait again
+        except Exception:
+            return None  # asked again, where its error is the one reported
+
+    def session(self, request: InitiateRequest, client: MediaApi) -> InitiateResponse | None:
+        """The session opened for exactly this request; None: open one now. A server's
+        refusal of this very request is raised as the direct call's would be."""
+        if (request, client) != (self.request, self.client):
+            return None
+        try:
+            return self.answers.result()[1]
+        except (ServerUnavailable, NotSignedIn, ServerRejected):
+            raise  # the server's word on this very request, or no server: as if asked now
+        except Exception:
+            return None
+
+
+def initiate_request(
+    job: Job, size: int, content_type: str | None, content_sha1: str | None = None
+) -> InitiateRequest:
+    """What ``initiate`` asks the server for this job (early or not: the same request)."""
+    return InitiateRequest(
+        filename=job.filename,
+        file_size=size,
+        content_type=content_type or "application/octet-stream",
+        course_id=job.course_id,
+        content_sha1=content_sha1,
+    )
 
 
 class LibraryLookups:
-    def __init__(self, client: Callable[[], MediaApi | None]) -> None:
-        self.client = client
+    def __init__(self, client: Callable[[], MediaApi | None], store: JobStore) -> None:
+        self.client, self.store = client, store
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="library-lookup")
         self._lock = threading.Lock()
-        self._asked: dict[str, tuple[int, MediaApi, Future[set[str]]]] = {}
+        self._asked: dict[str, EarlyAnswers] = {}
 
-    def start(self, job_id: str, path: Path, quiet: float) -> None:
-        """Ask about the file's current size in the background: not when signed out, nor
-        for a file written to within ``quiet`` seconds (a recording still growing would
-        be asked about at every attempt, each answer thrown away)."""
+    def start(self, job: Job, path: Path, quiet: float) -> None:
+        """Ask about the file's current size in the background, then open its session if
+        nothing of that size is in the library: not when signed out, nor for a file
+        written to within ``quiet`` seconds (a recording still growing would be asked
+        about at every attempt, each answer thrown away)."""
         client = self.client()
         if client is None:
             return
@@ -40,24 +103,47 @@ class LibraryLookups:
         if time.time() - stat.st_mtime < quiet:
             return
         size = stat.st_size
-        asked = self._pool.submit(client.hashes_of_size, size)
+        try:
+            request = initiate_request(job, size, guess_content_type(path))
+        except ValueError:  # not a request the server could take (empty): probing says why
+            return
+
+        def ask() -> Answers:
+            hashes = client.hashes_of_size(size)
+            return hashes, None if hashes else client.initiate(request)
+
+        early = EarlyAnswers(size, client, request, self._pool.submit(ask))
         with self._lock:
-            self._asked[job_id] = (size, client, asked)
+            self._asked[job.id] = early
+
+    def take(self, job_id: str) -> EarlyAnswers | None:
+        """The job's early answers, for ``initiate`` to use or ``drop``."""
+        with self._lock:
+            return self._asked.pop(job_id, None)
 
     def forget(self, job_id: str) -> None:
-        """The job will not reach ``initiate`` with this answer (rejected, or waiting)."""
-        with self._lock:
-            self._asked.pop(job_id, None)
+        """The job will not reach ``initiate`` with these answers (rejected, or waiting)."""
+        self.drop(job_id, self.take(job_id))
 
-    def in_library(self, job_id: str, size: int, client: MediaApi) -> bool:
-        """The answer asked for while probing, if it still applies; else asked now."""
-        with self._lock:
-            asked = self._asked.pop(job_id, None)
-        if asked is not None and asked[:2] == (size, client):
-            try:
-                return bool(asked[2].result())
-            except (ServerUnavailable, NotSignedIn):
-                raise  # as the direct call would: asking again would only wait again
-            except Exception:
-                pass  # asked again below, where its error is the one reported
-        return bool(client.hashes_of_size(size))
+    def drop(self, job_id: str, early: EarlyAnswers | None, used: str | None = None) -> None:
+        """Let go of ``early``: a session it opened (or is opening) other than ``used`` is
+        abandoned once its answer is in."""
+        if early is None:
+            return
+
+        def abandon_unused(answers: Future[Answers]) -> None:
+            if answers.cancelled() or answers.exception() is not None:
+                return
+            opened = answers.result()[1]
+            if opened is not None and opened.session_key and opened.session_key != used:
+                try:
+                    self._abandon(job_id, opened.session_key)
+                except Exception:  # the server expires it in the end
+                    log.warning("job %s: an unused upload session is left to expire", job_id)
+
+        early.answers.add_done_callback(abandon_unused)
+
+    def _abandon(self, job_id: str, session_key: str) -> None:
+        self.store.update(
+            job_id, also=lambda db, job: enqueue(db, job.id, "cancel", {"sessionKey": session_key})
+        )

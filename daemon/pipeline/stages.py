@@ -16,7 +16,7 @@ from daemon.jobs.models import Job, utcnow
 from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
-from daemon.pipeline.library_lookups import LibraryLookups
+from daemon.pipeline.library_lookups import EarlyAnswers, LibraryLookups, initiate_request
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
 from daemon.pipeline.progress import ProgressReporter, once_bytes_move
 from daemon.pipeline.thumbnails import Thumbnails
@@ -27,7 +27,7 @@ from daemon.transfer.meter import ProgressCallback
 from daemon.transfer.part_stream import FileWatch
 from daemon.transfer.target import UploadTarget
 from daemon.transfer.uploader import RetryCallback, UploadResult
-from shared.api_schemas import CompleteRequest, InitiateRequest
+from shared.api_schemas import CompleteRequest, InitiateResponse
 from shared.media.errors import MediaError
 from shared.media.hashing import HashingStopped, sha1_file
 from shared.media.metadata import VideoMetadata
@@ -83,7 +83,7 @@ class Stages:
         self.on_signed_out: Callable[[], None] = lambda: None
         self.targets: dict[str, UploadTarget] = {}
         self.thumbnails = Thumbnails(store, thumbs_dir, policy)
-        self.lookups = LibraryLookups(client)
+        self.lookups = LibraryLookups(client, store)
 
     def run(self, job_id: str, cancel: threading.Event) -> None:
         job = self.store.get(job_id)
@@ -122,7 +122,7 @@ class Stages:
         )
         if unchanged:
             return self.store.update(job.id, state=S.INITIATING)
-        self.lookups.start(job.id, path, QUIET_SECONDS)  # asked while ffprobe runs
+        self.lookups.start(job, path, QUIET_SECONDS)  # asked while ffprobe runs
         try:
             ready = prepare(path, self.policy())
         except StillBeingWritten as exc:
@@ -156,8 +156,10 @@ class Stages:
     # -- initiate --------------------------------------------------------------------------
 
     def initiate(self, job: Job, cancel: threading.Event) -> Job:
+        early = self.lookups.take(job.id)  # asked while probing: used below or dropped
         client = self.client()
         if client is None:
+            self.lookups.drop(job.id, early)
             return self.store.update(
                 job.id,
                 state=S.QUEUED,
@@ -165,18 +167,15 @@ class Stages:
                 error_message=NOT_SIGNED_IN_WAIT,
                 next_attempt_at=_later(3600),
             )
+        opened: InitiateResponse | None = None
         try:
             if job.content_sha1 is None:
-                job = self.hash_if_in_library(client, job, cancel)
-            answer = client.initiate(
-                InitiateRequest(
-                    filename=job.filename,
-                    file_size=job.total_bytes,
-                    content_type=job.content_type or "application/octet-stream",
-                    course_id=job.course_id,
-                    content_sha1=job.content_sha1,
-                )
+                job = self.hash_if_in_library(client, job, cancel, early)
+            request = initiate_request(
+                job, int(job.total_bytes), job.content_type, job.content_sha1
             )
+            opened = early.session(request, client) if early else None
+            answer = opened or client.initiate(request)
         except FileChanged as exc:
             self.file_changed(job.id, None, exc)
             return self.store.get(job.id)
@@ -186,6 +185,8 @@ class Stages:
             return self.store.update(
                 job.id, state=S.REJECTED, error_code=exc.code, error_message=exc.message
             )
+        finally:
+            self.lookups.drop(job.id, early, used=opened.session_key if opened else None)
         self.connectivity.reachable()
         if answer.duplicate:
             return self.store.update(
@@ -217,13 +218,17 @@ class Stages:
             next_attempt_at=None,
         )
 
-    def hash_if_in_library(self, client: MediaApi, job: Job, cancel: threading.Event) -> Job:
+    def hash_if_in_library(
+        self, client: MediaApi, job: Job, cancel: threading.Event, early: EarlyAnswers | None
+    ) -> Job:
         """Hash the whole file before the upload only when the library holds a video of
         this very size: only then can the server find it a duplicate, and then nothing is
         sent. Otherwise the upload starts at once and the stored file's SHA-1 is taken
         where it is read anyway (each part while it is sent, the whole file by the
         server's processing)."""
-        if not self.lookups.in_library(job.id, int(job.total_bytes), client):
+        size = int(job.total_bytes)
+        known = early.in_library(size, client) if early else None
+        if not (client.hashes_of_size(size) if known is None else known):
             return job
         watch = probed_file(job)
         try:

@@ -16,6 +16,7 @@ from server.db.models import UploadSession
 from server.services import uploads
 from server.services.ownership import owned_session
 from server.services.reaper import clean_session
+from server.services.stored_upload import check_stored
 from server.storage.base import StorageError
 from shared.api_schemas import (
     CompleteRequest,
@@ -140,12 +141,14 @@ def complete(
     # The session row stays locked (PostgreSQL) until the media row is committed; the unique
     # session id on media files settles any race the lock cannot (SQLite, other processes).
     try:
-        uploads.verify_stored(session, body, storage)
+        stored = check_stored(session, body, storage)
     except ApiError as exc:
         metrics.UPLOADS_FAILED.labels(exc.code).inc()
         raise
     try:
-        media = uploads.create_media(db, session, body, storage, settings)
+        media = uploads.create_media(
+            db, session, body, storage, settings, thumbnail_stored=stored.thumbnail_stored
+        )
         db.commit()
     except IntegrityError:
         db.rollback()

@@ -23,7 +23,6 @@ from server.services.ownership import instructed_course
 from server.services.processing import enqueue_processing
 from server.storage.base import ScopedUploadKey, StorageError, StorageService, UploadAllowance
 from shared.api_schemas import B2UploadKey, CompleteRequest, InitiateRequest, ProgressReport
-from shared.media import signature
 
 log = logging.getLogger(__name__)
 
@@ -205,59 +204,18 @@ def record_progress(session: UploadSession, body: ProgressReport, settings: Sett
     touch(session, settings)
 
 
-def verify_stored(session: UploadSession, body: CompleteRequest, storage: StorageService) -> None:
-    try:
-        stored = storage.stat_object(session.storage_key)
-    except StorageError as exc:
-        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
-    if stored is None:
-        raise ApiError(409, "object_missing", "no uploaded file was found for this session")
-    if stored.size != session.file_size:
-        raise ApiError(
-            409,
-            "size_mismatch",
-            f"the stored file has {stored.size} bytes but {session.file_size} were declared",
-        )
-    expected = body.content_sha1 or session.content_sha1
-    if expected and stored.sha1 and stored.sha1 != expected:
-        raise ApiError(
-            409, "sha1_mismatch", "the stored file's SHA-1 differs from the declared one"
-        )
-    check_container(session, storage)
-
-
-def check_container(session: UploadSession, storage: StorageService) -> None:
-    """The stored bytes must start like the video container the file name promises;
-    anything else (a playlist, a web page, a concat list) is refused before processing."""
-    try:
-        head = storage.read_head(session.storage_key, signature.HEAD_BYTES)
-    except StorageError as exc:
-        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
-    expected = signature.FAMILY_BY_EXTENSION.get(storage_keys.extension_of(session.filename))
-    if expected is None or signature.sniff_head(head) != expected:
-        raise ApiError(
-            422,
-            "unsupported_container",
-            "the uploaded file is not a video in the container its name promises "
-            "(MP4/QuickTime, WebM/Matroska or AVI)",
-        )
-
-
 def create_media(
     db: Session,
     session: UploadSession,
     body: CompleteRequest,
     storage: StorageService,
     settings: Settings,
+    *,
+    thumbnail_stored: bool,
 ) -> MediaFile:
+    """``thumbnail_stored``: the session's thumbnail was found in storage (``stored_upload``)."""
     meta = body.metadata
-    thumbnail_url = None
-    if body.thumbnail_uploaded:
-        try:
-            if storage.stat_object(session.thumbnail_key) is not None:
-                thumbnail_url = storage.cdn_url(session.thumbnail_key)
-        except StorageError:
-            log.warning("thumbnail of session %s could not be checked", session.session_key)
+    thumbnail_url = storage.cdn_url(session.thumbnail_key) if thumbnail_stored else None
     stored_sha1 = body.content_sha1 or session.content_sha1
     media = MediaFile(
         user_id=session.user_id,

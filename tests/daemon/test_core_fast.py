@@ -21,6 +21,7 @@ from daemon.jobs.models import OutboxEntry
 from daemon.pipeline import stages
 from daemon.pipeline.progress import LatestReport, ProgressReporter
 from daemon.serverapi.api import MediaApi
+from daemon.serverapi.errors import ServerRejected
 from daemon.settings import Settings
 from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import FileChanged, ReadStopped, TransferError
@@ -159,60 +160,113 @@ def test_a_possible_duplicate_is_hashed_before_a_session_and_stops_when_cancelle
     assert rig.core.jobs.get(job.id).duplicate_of == rig.core.jobs.get(original.id).media_file_id
 
 
-def test_the_library_is_asked_about_the_size_while_the_file_is_probed(
+def finished_recording(tmp_path: Path, source: Path, name: str) -> Path:
+    recording = tmp_path / name
+    shutil.copy(source, recording)
+    os.utime(recording, (1, 1))  # long finished
+    return recording
+
+
+def test_the_library_is_asked_and_the_session_opened_while_the_file_is_probed(
     rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The question that decides whether to hash first is a server round trip on the way
-    to the first part: it is in flight while ffprobe runs, not asked after it."""
-    asked = threading.Event()
-    answer = rig.server.hashes_of_size
-
-    def hashes_of_size(size: int) -> set[str]:
-        asked.set()
-        return answer(size)
-
+    """The question that decides whether to hash first, and ``initiate`` when nothing of
+    the size is in the library, are server round trips on the way to the first part: both
+    are done while ffprobe runs, not after it, and the session opened is the one used."""
     real_prepare = stages.prepare
 
-    def prepare_once_asked(path: Path, policy: Policy) -> Any:
-        assert asked.wait(10), "the library was not asked while the file was probed"
+    def prepare_once_initiated(path: Path, policy: Policy) -> Any:
+        wait_until(lambda: rig.server.sessions, 10, "no session was opened while probing")
         return real_prepare(path, policy)
 
-    monkeypatch.setattr(rig.server, "hashes_of_size", hashes_of_size)
-    monkeypatch.setattr(stages, "prepare", prepare_once_asked)
-    recording = tmp_path / "recorded-yesterday.mp4"
-    shutil.copy(videos["mp4"], recording)
-    os.utime(recording, (1, 1))  # long finished
-    (job,) = rig.core.add_files([recording])
+    monkeypatch.setattr(stages, "prepare", prepare_once_initiated)
+    (job,) = rig.core.add_files([finished_recording(tmp_path, videos["mp4"], "lecture.mp4")])
     assert rig.run(job.id) == S.DONE
-    assert rig.core.stages.lookups.in_library(job.id, 1, rig.server) is False  # none kept
+    (session_key,) = rig.server.sessions
+    assert rig.core.store.get(job.id).session_key == session_key
+    assert [c.session_key for c in rig.server.completed] == [session_key]
+    assert rig.server.cancelled == []
+    assert rig.core.stages.lookups.take(job.id) is None  # none kept
 
 
-def test_an_answer_about_another_size_is_not_used(rig: Rig, videos: dict[str, Path]) -> None:
+def test_a_session_opened_while_probing_is_cancelled_when_the_probe_rejects_the_file(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real_prepare = stages.prepare
+
+    def prepare_once_initiated(path: Path, policy: Policy) -> Any:
+        wait_until(lambda: rig.server.sessions, 10, "no session was opened while probing")
+        return real_prepare(path, policy)
+
+    monkeypatch.setattr(stages, "prepare", prepare_once_initiated)
+    fake = tmp_path / "notes.mp4"
+    fake.write_bytes(b"these are lecture notes, not a video" * 100)
+    os.utime(fake, (1, 1))
+    (job,) = rig.core.add_files([fake])
+    assert rig.run(job.id) == S.REJECTED
+    (session_key,) = rig.server.sessions
+
+    def cancelled() -> bool:
+        rig.core.runner.deliver_outbox()
+        return rig.server.cancelled == [session_key]
+
+    wait_until(cancelled, 10, "the session opened while probing was not cancelled")
+
+
+def test_the_servers_refusal_of_the_early_initiate_is_the_jobs_answer(
+    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Refused while probing, the request is not sent again: the refusal is the answer."""
+    asked: list[InitiateRequest] = []
+
+    def refuse(request: InitiateRequest) -> Any:
+        asked.append(request)
+        raise ServerRejected(413, "file_too_large", "the file is larger than allowed")
+
+    monkeypatch.setattr(rig.server, "initiate", refuse)
+    (job,) = rig.core.add_files([finished_recording(tmp_path, videos["mp4"], "huge.mp4")])
+    assert rig.run(job.id) == S.REJECTED
+    error = rig.core.jobs.get(job.id).error
+    assert error is not None and error.code == "file_too_large"
+    assert len(asked) == 1
+
+
+def test_an_answer_about_another_size_is_not_used(
+    rig: Rig, videos: dict[str, Path], tmp_path: Path
+) -> None:
     """A file that grew between the question and ``initiate`` is asked about again."""
     (original,) = rig.core.add_files([videos["mp4"]])
     assert rig.run(original.id) == S.DONE
     size = videos["mp4"].stat().st_size
+    copy = finished_recording(tmp_path, videos["mp4"], "copy.mp4")
+    (job,) = rig.core.add_files([copy])
     lookups = rig.core.stages.lookups
-    lookups.start("job-x", videos["mp4"], 0)  # asked about the library's size: a match
-    assert lookups.in_library("job-x", size + 1, rig.server) is False
-    lookups.start("job-y", videos["mp4"], 0)
-    assert lookups.in_library("job-y", size, rig.server) is True
+    lookups.start(rig.core.store.get(job.id), copy, 0)  # the library has one of this size
+    early = lookups.take(job.id)
+    assert early is not None
+    assert early.in_library(size + 1, rig.server) is None
+    assert early.in_library(size, rig.server) is True
+    request = InitiateRequest(filename="copy.mp4", file_size=size, content_type="video/mp4")
+    assert early.session(request, rig.server) is None  # nothing opened: hashed first
 
 
 def test_a_file_still_being_written_is_not_asked_about(
     rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A recording that grows goes back to the queue every few seconds: no question is
-    asked for it until it is quiet."""
+    asked, and no session opened, for it until it is quiet."""
     asked: list[int] = []
     monkeypatch.setattr(rig.server, "hashes_of_size", lambda size: asked.append(size) or set())
     growing = tmp_path / "growing.mp4"
     shutil.copy(videos["mp4"], growing)  # written just now
+    (job,) = rig.core.add_files([growing])
     lookups = rig.core.stages.lookups
-    lookups.start("job-z", growing, 60)
+    lookups.start(rig.core.store.get(job.id), growing, 60)
+    assert lookups.take(job.id) is None
     os.utime(growing, (1, 1))
-    lookups.start("job-quiet", growing, 60)
-    assert lookups.in_library("job-quiet", growing.stat().st_size, rig.server) is False
+    lookups.start(rig.core.store.get(job.id), growing, 60)
+    early = lookups.take(job.id)
+    assert early is not None and early.in_library(growing.stat().st_size, rig.server) is False
     assert asked == [growing.stat().st_size], "asked once, for the quiet file only"
 
 

@@ -208,3 +208,25 @@ def test_concurrent_upload_limit(server: LiveServer) -> None:
         for _ in range(limit + 1)
     ]
     assert codes == [200] * limit + [429]
+
+
+def test_complete_links_the_thumbnail_the_client_sent_and_only_one_that_is_there(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    account = new_account(server)
+    path = videos["mp4"]
+    with_thumbnail = initiate(account, path)
+    upload_as_client(with_thumbnail, path)
+    picture = b"\xff\xd8\xff\xe0" + b"a lecture's first slide" + b"\xff\xd9"
+    scoped_bucket(with_thumbnail["b2"]).upload_bytes(picture, with_thumbnail["thumbnailKey"])
+    linked = complete(account, with_thumbnail, thumbnailUploaded=True)
+    assert linked.status_code == 200, linked.text
+    thumbnail_url = linked.json()["data"]["thumbnailUrl"]
+    assert thumbnail_url and thumbnail_url.endswith(with_thumbnail["thumbnailKey"])
+    assert httpx.get(thumbnail_url).content == picture
+
+    claimed_only = initiate(account, path)
+    upload_as_client(claimed_only, path)
+    answer = complete(account, claimed_only, thumbnailUploaded=True)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["thumbnailUrl"] is None

@@ -1,0 +1,102 @@
+"""What ``complete`` checks in storage before a session becomes a media file: the video is
+there with the declared size (and SHA-1), it starts like the container its name promises,
+and whether the thumbnail the client says it sent is there.
+
+The three lookups are independent store requests of a few milliseconds each, and
+``complete`` is what the uploader waits for after its last byte: they are asked at once,
+and judged in a fixed order, so the answer a client gets does not depend on which lookup
+came back first (a missing video is ``object_missing``, never a failed read of its head).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+from server.api.errors import ApiError
+from server.db.models import UploadSession
+from server.services import storage_keys
+from server.storage.base import StorageError, StorageService, StoredObject
+from shared.api_schemas import CompleteRequest
+from shared.media import signature
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """The checked video, and whether its thumbnail can be linked."""
+
+    video: StoredObject
+    thumbnail_stored: bool
+
+
+def check_stored(
+    session: UploadSession, body: CompleteRequest, storage: StorageService
+) -> StoredUpload:
+    """Raises ApiError with what is wrong with the stored upload; 503 when storage cannot
+    say."""
+    with ThreadPoolExecutor(3, thread_name_prefix="complete-lookup") as pool:
+        video = pool.submit(storage.stat_object, session.storage_key)
+        head = pool.submit(storage.read_head, session.storage_key, signature.HEAD_BYTES)
+        thumbnail = (
+            pool.submit(storage.stat_object, session.thumbnail_key)
+            if body.thumbnail_uploaded and session.thumbnail_key
+            else None
+        )
+        stored = _checked_video(session, body, _answer(video))
+        _check_container(session, _answer(head))
+        return StoredUpload(stored, _thumbnail_stored(session, thumbnail))
+
+
+def _answer(lookup: Future[T]) -> T:
+    try:
+        return lookup.result()
+    except StorageError as exc:
+        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
+
+
+def _checked_video(
+    session: UploadSession, body: CompleteRequest, stored: StoredObject | None
+) -> StoredObject:
+    if stored is None:
+        raise ApiError(409, "object_missing", "no uploaded file was found for this session")
+    if stored.size != session.file_size:
+        raise ApiError(
+            409,
+            "size_mismatch",
+            f"the stored file has {stored.size} bytes but {session.file_size} were declared",
+        )
+    expected = body.content_sha1 or session.content_sha1
+    if expected and stored.sha1 and stored.sha1 != expected:
+        raise ApiError(
+            409, "sha1_mismatch", "the stored file's SHA-1 differs from the declared one"
+        )
+    return stored
+
+
+def _check_container(session: UploadSession, head: bytes) -> None:
+    """The stored bytes must start like the video container the file name promises;
+    anything else (a playlist, a web page, a concat list) is refused before processing."""
+    expected = signature.FAMILY_BY_EXTENSION.get(storage_keys.extension_of(session.filename))
+    if expected is None or signature.sniff_head(head) != expected:
+        raise ApiError(
+            422,
+            "unsupported_container",
+            "the uploaded file is not a video in the container its name promises "
+            "(MP4/QuickTime, WebM/Matroska or AVI)",
+        )
+
+
+def _thumbnail_stored(session: UploadSession, lookup: Future[StoredObject | None] | None) -> bool:
+    """A thumbnail that cannot be checked is left out: the video matters, not its picture."""
+    if lookup is None:
+        return False
+    try:
+        return lookup.result() is not None
+    except StorageError:
+        log.warning("thumbnail of session %s could not be checked", session.session_key)
+        return False
