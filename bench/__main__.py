@@ -60,10 +60,10 @@ def main() -> int:
             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` "
             f"(`.venv/bin/python -m bench`{', BENCH_QUICK=1' if settings.quick else ''}), "
             "on loopback against the embedded store, which this command rewrites between the "
-            "markers. Figures are medians of "
-            f"{settings.repeats} runs ({settings.large_repeats} for files of 2 GiB and more, "
-            "where each peer runs with its best settings only, to bound the run time) unless a "
-            "table says otherwise; each ratio compares two figures measured in this same run.",
+            f"markers. Figures are medians of {settings.repeats} runs "
+            f"({settings.large_repeats} for files of 2 GiB and more, where each peer runs with "
+            "its best settings only, to bound the run time) unless a table says otherwise; "
+            "each ratio compares two figures measured in this same run.",
             "",
             f"Machine: {report.machine()}; load average at the start "
             f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}.",

@@ -3,7 +3,7 @@
 ``BENCH_QUICK=1``: small sizes, one repeat (a smoke run of every measurement).
 ``BENCH_SIZES_MB=1024,4096``: the video sizes (MiB; a size the disk cannot hold is skipped).
 ``BENCH_REPEATS=5``: runs per figure (the table shows medians); files of 2 GiB and more get
-``BENCH_LARGE_REPEATS=3`` runs, each peer with its best settings only (a bounded run time).
+``BENCH_LARGE_REPEATS=5`` runs, each peer with its best settings only (a bounded run time).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class BenchSettings:
             quick=quick,
             sizes=sizes,
             repeats=int(os.environ.get("BENCH_REPEATS", "1" if quick else "5")),
-            large_repeats=int(os.environ.get("BENCH_LARGE_REPEATS", "1" if quick else "3")),
+            large_repeats=int(os.environ.get("BENCH_LARGE_REPEATS", "1" if quick else "5")),
             sweep_size=(64 if quick else 512) * MIB,
             sweep_part_sizes=tuple(n * MIB for n in ((8, 32) if quick else (5, 16, 50, 100, 200))),
             sweep_workers=(1, 4) if quick else (1, 2, 4, 8),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from sqlalchemy.exc import IntegrityError
 
 from server import metrics
@@ -121,6 +121,7 @@ def fresh_credentials(
 def complete(
     body: CompleteRequest,
     request: Request,
+    after_answer: BackgroundTasks,
     user: CurrentUser,
     db: Db,
     settings: AppSettings,
@@ -159,8 +160,8 @@ def complete(
     metrics.UPLOADS_COMPLETED.inc()
     retire_credentials(db, storage, session)
     worker = getattr(request.app.state, "worker", None)
-    if worker is not None:
-        worker.wake()
+    if worker is not None:  # once the uploader has its answer: processing reads the whole file
+        after_answer.add_task(worker.wake)
     return envelope(media_out(media))
 
 
