@@ -47,6 +47,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.receive_window import WindowedHttpToolsProtocol
 
     settings = _settings(args)
     logging.basicConfig(
@@ -62,7 +63,7 @@ def serve(args: argparse.Namespace) -> int:
         app,
         host=settings.host,
         port=settings.port,
-        http="httptools",
+        http=WindowedHttpToolsProtocol,
         log_level="info",
         access_log=False,
         proxy_headers=settings.trusted_proxies is not None,

@@ -29,6 +29,7 @@ from server.b2store.pieces_response import PiecesResponse
 from server.b2store.stats import UploadStats
 from server.json_limits import BodyRefused, declared_length, parse_json, read_capped
 from server.metrics import STORE_OPERATIONS
+from server.receive_window import widen
 
 Operation = Callable[[StoreContext, str | None, dict[str, Any]], dict[str, Any]]
 
@@ -198,6 +199,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             )
             info = file_info_from(request.headers)
             content_type = files.resolve_content_type(request.headers.get("content-type"), name)
+            widen(request.scope)  # authorized and its size accepted: read it ahead
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(request.stream(), name, payload=_payload(length, sha1)),
                 length,
@@ -249,6 +251,7 @@ def build_router(ctx: StoreContext, stats: UploadStats) -> APIRouter:
             await run_in_threadpool(
                 large_files.check_part, ctx, key, file_id, int(number_raw), data_length
             )
+            widen(request.scope)  # authorized and its size accepted: read it ahead
             tmp, size, actual = await ctx.blobs.receive(
                 stats.counting(
                     request.stream(),

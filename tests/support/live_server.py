@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from server.app import create_app
 from server.config import Settings
+from server.receive_window import WindowedHttpToolsProtocol
 from tests.support.ports import free_port
 
 
@@ -34,7 +35,12 @@ class LiveServer:
 def serve_app(app: FastAPI, port: int) -> Iterator[None]:
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", http="httptools", lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            http=WindowedHttpToolsProtocol,
+            lifespan="on",
         )
     )
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)

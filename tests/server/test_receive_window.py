@@ -1,0 +1,92 @@
+"""A request body is read ahead only once its handler has accepted it: before that, a
+connection may not make the server hold more than uvicorn's 64 KiB of it; after, the
+store reads an upload without stopping the connection at every read."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from uvicorn.protocols.http.flow_control import FlowControl
+
+from server.receive_window import widen
+from tests.server.test_uploads import initiate
+from tests.support.api import new_account
+from tests.support.b2 import scoped_bucket
+from tests.support.live_server import LiveServer, serve_app
+from tests.support.ports import free_port
+
+BODY = os.urandom(2 * 1024 * 1024)
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each time the server stops reading a connection because its body waits unread."""
+    paused: list[int] = []
+    pause = FlowControl.pause_reading
+
+    def counted(self: FlowControl) -> None:
+        paused.append(1)
+        pause(self)
+
+    monkeypatch.setattr(FlowControl, "pause_reading", counted)
+    return paused
+
+
+@pytest.fixture
+def slow_reader() -> Iterator[str]:
+    """An application that reads bodies slowly, widening the window only where asked."""
+    app = FastAPI()
+
+    async def drain(request: Request) -> int:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            await asyncio.sleep(0.005)
+        return size
+
+    @app.post("/unchecked")
+    async def unchecked(request: Request) -> dict[str, Any]:
+        return {"size": await drain(request)}
+
+    @app.post("/accepted")
+    async def accepted(request: Request) -> dict[str, Any]:
+        widen(request.scope)
+        return {"size": await drain(request)}
+
+    port = free_port()
+    with serve_app(app, port):
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_a_body_is_read_ahead_only_after_its_handler_accepted_it(
+    slow_reader: str, pauses: list[int]
+) -> None:
+    answer = httpx.post(f"{slow_reader}/unchecked", content=BODY, timeout=30)
+    assert answer.json() == {"size": len(BODY)}
+    assert pauses, "a body nobody accepted was read beyond uvicorn's 64 KiB"
+    pauses.clear()
+    answer = httpx.post(f"{slow_reader}/accepted", content=BODY, timeout=30)
+    assert answer.json() == {"size": len(BODY)}
+    assert pauses == [], "an accepted body was still paused at 64 KiB"
+
+
+def test_the_store_reads_an_accepted_upload_ahead(
+    server: LiveServer, videos: dict[str, Path], pauses: list[int]
+) -> None:
+    data = initiate(new_account(server), videos["mp4"])
+    bucket = scoped_bucket(data["b2"])
+    name = data["storageKey"].rpartition("/")[0] + "/lecture-notes.bin"
+    uploads = 3
+    for _ in range(uploads):
+        stored = bucket.upload_bytes(BODY, name)
+        assert stored.size == len(BODY)
+    # Before the store has checked an upload, its connection pauses as any other (once
+    # or twice); read at uvicorn's 64 KiB, a 2 MiB body paused about ten times.
+    assert len(pauses) <= 2 * uploads, f"the store stopped reading {len(pauses)} times"
