@@ -89,7 +89,11 @@ class Stages:
         job = self.store.get(job_id)
         try:
             if job.state in (S.QUEUED, S.PROBING):
-                job = self.prepare(job)
+                try:
+                    job = self.prepare(job)
+                finally:  # rejected, waiting, paused or cancelled: asked for nothing
+                    if job.state != S.INITIATING:
+                        self.lookups.forget(job_id)
             new_session = job.state == S.INITIATING
             if new_session:
                 job = self.initiate(job, cancel)
@@ -126,7 +130,6 @@ class Stages:
         try:
             ready = prepare(path, self.policy())
         except StillBeingWritten as exc:
-            self.lookups.forget(job.id)
             return self.store.update(
                 job.id,
                 state=S.QUEUED,
@@ -135,13 +138,9 @@ class Stages:
                 next_attempt_at=_later(5),
             )
         except MediaError as exc:
-            self.lookups.forget(job.id)
             return self.store.update(
                 job.id, state=S.REJECTED, error_code=exc.code, error_message=exc.message
             )
-        except BaseException:
-            self.lookups.forget(job.id)
-            raise
         return self.store.update(
             job.id,
             state=S.INITIATING,

@@ -18,6 +18,7 @@ from daemon.core.core import DaemonCore
 from daemon.core.errors import InvalidRequest, JobNotFound
 from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.jobs.models import OutboxEntry
+from daemon.jobs.states import IllegalTransition
 from daemon.pipeline import stages
 from daemon.pipeline.progress import LatestReport, ProgressReporter
 from daemon.serverapi.api import MediaApi
@@ -211,6 +212,37 @@ def test_a_session_opened_while_probing_is_cancelled_when_the_probe_rejects_the_
         return rig.server.cancelled == [session_key]
 
     wait_until(cancelled, 10, "the session opened while probing was not cancelled")
+
+
+def test_a_session_opened_while_probing_is_cancelled_when_the_user_pauses_the_job(
+    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Paused while probed: the session opened meanwhile would hold one of the user's
+    upload slots on the server until it expired; it is cancelled, and resuming opens a
+    new one."""
+    real_prepare = stages.prepare
+
+    def paused_while_probed(path: Path, policy: Policy) -> Any:
+        wait_until(lambda: rig.server.sessions, 10, "no session was opened while probing")
+        rig.core.jobs.pause(job.id)
+        return real_prepare(path, policy)
+
+    monkeypatch.setattr(stages, "prepare", paused_while_probed)
+    (job,) = rig.core.add_files([finished_recording(tmp_path, videos["mp4"], "paused.mp4")])
+    with pytest.raises(IllegalTransition):  # the user's pause wins (the runner logs it)
+        rig.core.stages.run(job.id, threading.Event())
+    assert rig.core.jobs.get(job.id).state == S.PAUSED
+    (session_key,) = rig.server.sessions
+
+    def cancelled() -> bool:
+        rig.core.runner.deliver_outbox()
+        return rig.server.cancelled == [session_key]
+
+    wait_until(cancelled, 10, "the session opened while probing was not cancelled")
+    monkeypatch.setattr(stages, "prepare", real_prepare)
+    rig.core.jobs.resume(job.id)
+    assert rig.run(job.id) == S.DONE
+    assert [c.session_key for c in rig.server.completed] != [session_key]
 
 
 def test_the_servers_refusal_of_the_early_initiate_is_the_jobs_answer(
