@@ -10,8 +10,9 @@ An answer is used only for the same size, the same request and the same sign-in;
 otherwise, or if asking failed for another reason than an unreachable server or a lost
 sign-in (which raise as the direct call would), the question is asked again then. A
 session opened for a job that does not reach ``initiate`` with it (the probe rejected
-the file, the file changed, the user signed out) is cancelled on the server through the
-outbox (asked again until the server answers); a session lost in a crash expires on the server."""
+the file or found it still being written, the user paused or cancelled the job or signed
+out) is cancelled on the server through the outbox (asked again until the server
+answers); a session lost in a crash expires on the server."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ class LibraryLookups:
             return self._asked.pop(job_id, None)
 
     def forget(self, job_id: str) -> None:
-        """The job will not reach ``initiate`` with these answers (rejected, or waiting)."""
+        """The job will not reach ``initiate`` with these answers (rejected, waiting,
+        paused or cancelled)."""
         self.drop(job_id, self.take(job_id))
 
     def drop(self, job_id: str, early: EarlyAnswers | None, used: str | None = None) -> None:

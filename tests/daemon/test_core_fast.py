@@ -168,19 +168,37 @@ def finished_recording(tmp_path: Path, source: Path, name: str) -> Path:
     return recording
 
 
+def probe_once_a_session_is_open(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], object] = lambda: None
+) -> Callable[[Path, Policy], Any]:
+    """ffprobe starts only once the server has opened a session (then ``meanwhile`` runs):
+    proof that ``initiate`` went out while the file was probed. Returns the real probe."""
+    real_prepare = stages.prepare
+
+    def prepare(path: Path, policy: Policy) -> Any:
+        wait_until(lambda: rig.server.sessions, 10, "no session was opened while probing")
+        meanwhile()
+        return real_prepare(path, policy)
+
+    monkeypatch.setattr(stages, "prepare", prepare)
+    return real_prepare
+
+
+def wait_until_cancelled(rig: Rig, session_key: str) -> None:
+    def cancelled() -> bool:
+        rig.core.runner.deliver_outbox()
+        return rig.server.cancelled == [session_key]
+
+    wait_until(cancelled, 10, "the session opened while probing was not cancelled")
+
+
 def test_the_library_is_asked_and_the_session_opened_while_the_file_is_probed(
     rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The question that decides whether to hash first, and ``initiate`` when nothing of
     the size is in the library, are server round trips on the way to the first part: both
     are done while ffprobe runs, not after it, and the session opened is the one used."""
-    real_prepare = stages.prepare
-
-    def prepare_once_initiated(path: Path, policy: Policy) -> Any:
-        wait_until(lambda: rig.server.sessions, 10, "no session was opened while probing")
-        return real_prepare(path, policy)
-
-    monkeypatch.setattr(stages, "prepare", prepare_once_initiated)
+    probe_once_a_session_is_open(rig, monkeypatch)
     (job,) = rig.core.add_files([finished_recording(tmp_path, videos["mp4"], "lecture.mp4")])
     assert rig.run(job.id) == S.DONE
     (session_key,) = rig.server.sessions
@@ -193,25 +211,14 @@ def test_the_library_is_asked_and_the_session_opened_while_the_file_is_probed(
 def test_a_session_opened_while_probing_is_cancelled_when_the_probe_rejects_the_file(
     rig: Rig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    real_prepare = stages.prepare
-
-    def prepare_once_initiated(path: Path, policy: Policy) -> Any:
-        wait_until(lambda: rig.server.sessions, 10, "no session was opened while probing")
-        return real_prepare(path, policy)
-
-    monkeypatch.setattr(stages, "prepare", prepare_once_initiated)
+    probe_once_a_session_is_open(rig, monkeypatch)
     fake = tmp_path / "notes.mp4"
     fake.write_bytes(b"these are lecture notes, not a video" * 100)
     os.utime(fake, (1, 1))
     (job,) = rig.core.add_files([fake])
     assert rig.run(job.id) == S.REJECTED
     (session_key,) = rig.server.sessions
-
-    def cancelled() -> bool:
-        rig.core.runner.deliver_outbox()
-        return rig.server.cancelled == [session_key]
-
-    wait_until(cancelled, 10, "the session opened while probing was not cancelled")
+    wait_until_cancelled(rig, session_key)
 
 
 def test_a_session_opened_while_probing_is_cancelled_when_the_user_pauses_the_job(
@@ -220,29 +227,21 @@ def test_a_session_opened_while_probing_is_cancelled_when_the_user_pauses_the_jo
     """Paused while probed: the session opened meanwhile would hold one of the user's
     upload slots on the server until it expired; it is cancelled, and resuming opens a
     new one."""
-    real_prepare = stages.prepare
-
-    def paused_while_probed(path: Path, policy: Policy) -> Any:
-        wait_until(lambda: rig.server.sessions, 10, "no session was opened while probing")
-        rig.core.jobs.pause(job.id)
-        return real_prepare(path, policy)
-
-    monkeypatch.setattr(stages, "prepare", paused_while_probed)
+    real_prepare = probe_once_a_session_is_open(
+        rig, monkeypatch, meanwhile=lambda: rig.core.jobs.pause(job.id)
+    )
     (job,) = rig.core.add_files([finished_recording(tmp_path, videos["mp4"], "paused.mp4")])
     with pytest.raises(IllegalTransition):  # the user's pause wins (the runner logs it)
         rig.core.stages.run(job.id, threading.Event())
     assert rig.core.jobs.get(job.id).state == S.PAUSED
-    (session_key,) = rig.server.sessions
-
-    def cancelled() -> bool:
-        rig.core.runner.deliver_outbox()
-        return rig.server.cancelled == [session_key]
-
-    wait_until(cancelled, 10, "the session opened while probing was not cancelled")
+    (paused_session,) = rig.server.sessions
+    wait_until_cancelled(rig, paused_session)
     monkeypatch.setattr(stages, "prepare", real_prepare)
     rig.core.jobs.resume(job.id)
     assert rig.run(job.id) == S.DONE
-    assert [c.session_key for c in rig.server.completed] != [session_key]
+    (completed,) = rig.server.completed
+    assert completed.session_key in rig.server.sessions
+    assert completed.session_key != paused_session
 
 
 def test_the_servers_refusal_of_the_early_initiate_is_the_jobs_answer(

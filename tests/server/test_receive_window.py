@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from uvicorn.protocols.http.flow_control import FlowControl
 
 from server.receive_window import widen
-from tests.server.test_uploads import initiate
+from tests.server.flows import initiate
 from tests.support.api import new_account
 from tests.support.b2 import scoped_bucket
 from tests.support.live_server import LiveServer, serve_app
@@ -70,11 +70,13 @@ def test_a_body_is_read_ahead_only_after_its_handler_accepted_it(
 ) -> None:
     answer = httpx.post(f"{slow_reader}/unchecked", content=BODY, timeout=30)
     assert answer.json() == {"size": len(BODY)}
-    assert pauses, "a body nobody accepted was read beyond uvicorn's 64 KiB"
+    # 2 MiB read by a slow handler: paused at about every read (8-9 in all here).
+    assert len(pauses) >= 4, f"a body nobody accepted paused only {len(pauses)} times"
     pauses.clear()
     answer = httpx.post(f"{slow_reader}/accepted", content=BODY, timeout=30)
     assert answer.json() == {"size": len(BODY)}
-    assert pauses == [], "an accepted body was still paused at 64 KiB"
+    # Once, at most: the first read may come before the handler has run to accept it.
+    assert len(pauses) <= 1, f"an accepted body was still paused {len(pauses)} times"
 
 
 def test_the_store_reads_an_accepted_upload_ahead(
