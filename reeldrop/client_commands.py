@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.control.client import (
     ControlClient,
@@ -15,12 +15,10 @@ from shared.control.client import (
     DaemonNotRunning,
     DaemonUnavailable,
     DaemonUnresponsive,
-    jobs_of,
+    job_lines_of,
 )
+from shared.control.job_line import JobLine
 from shared.control.states import SUCCESS_STATES
-
-if TYPE_CHECKING:
-    from shared.control.schemas import JobView
 
 
 def _client() -> ControlClient:
@@ -89,7 +87,7 @@ def upload(args: argparse.Namespace) -> int:
     client, answer = _hand_over(paths, args.course)
     if args.wait and hasattr(os, "nice"):
         os.nice(10)  # after the hand-over: a daemon this command started keeps its priority
-    jobs = jobs_of(answer)
+    jobs = job_lines_of(answer)
     if not jobs:
         print("no video files found in what was given", file=sys.stderr)
         return 1
@@ -98,10 +96,10 @@ def upload(args: argparse.Namespace) -> int:
             print(f"{job.id}  {job.path}")
         return 0
     ids = [job.id for job in jobs]
-    ends = watch_for_ends(lambda: client.another().events(timeout=3600), ids)
+    ends = watch_for_ends(lambda: client.another().job_line_events(timeout=3600), ids)
 
-    def ours() -> list[JobView]:
-        return [j for j in client.jobs() if j.id in ids]
+    def ours() -> list[JobLine]:
+        return [j for j in client.job_lines() if j.id in ids]
 
     final = follow(ours, ProgressDisplay(), ends=ends)
     for job in final:
@@ -127,7 +125,7 @@ def status(args: argparse.Namespace) -> int:
     if not current.jobs:
         print("No uploads yet.")
     for job in current.jobs:
-        print(status_line(job))
+        print(status_line(JobLine.from_json(job.model_dump(mode="json", by_alias=True))))
     return 0
 
 

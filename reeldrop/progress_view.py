@@ -6,12 +6,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from shared.control.job_line import JobLine
 from shared.control.states import TERMINAL_STATES, JobState
-
-if TYPE_CHECKING:
-    from shared.control.schemas import JobEvent, JobView
 
 BAR_WIDTH = 24
 POLL_SECONDS = 0.5
@@ -33,40 +31,40 @@ def human_eta(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def percent(job: JobView) -> str:
+def percent(job: JobLine) -> str:
     return f"{100 * job.bytes_sent / job.total_bytes:5.1f}%" if job.total_bytes else "    -"
 
 
-def speed_and_eta(job: JobView) -> str:
+def speed_and_eta(job: JobLine) -> str:
     """ "12.3 MB/s, ETA 0:42" while bytes move; empty otherwise."""
     if job.state != JobState.UPLOADING or not job.speed_bps:
         return ""
     return f"{human_bytes(job.speed_bps)}/s, ETA {human_eta(job.eta_seconds)}"
 
 
-def status_line(job: JobView) -> str:
+def status_line(job: JobLine) -> str:
     parts = [f"{job.id}  {job.state:<11} {percent(job)}  {job.filename}"]
     live = speed_and_eta(job)
     if live:
         parts.append(live)
     if job.error:
-        parts.append(job.error.message)
+        parts.append(job.error)
     return "  ".join(parts)
 
 
-def bar_line(job: JobView) -> str:
+def bar_line(job: JobLine) -> str:
     filled = int(BAR_WIDTH * job.bytes_sent / job.total_bytes) if job.total_bytes else 0
     bar = "#" * filled + "." * (BAR_WIDTH - filled)
-    live = speed_and_eta(job) or (job.error.message if job.error else "")
+    live = speed_and_eta(job) or (job.error or "")
     return f"{job.filename[:30]:<30} [{bar}] {percent(job)} {job.state:<10} {live}"[:160]
 
 
-def final_line(job: JobView) -> str:
+def final_line(job: JobLine) -> str:
     """``PATH: STATE: playback URL`` or ``PATH: STATE: reason``."""
     if job.state in (JobState.DONE, JobState.DUPLICATE) and job.cdn_url:
         outcome = job.cdn_url
     elif job.error:
-        outcome = job.error.message
+        outcome = job.error
     else:
         outcome = "no playback URL yet" if job.state == JobState.DONE else "no reason given"
     return f"{job.path}: {job.state}: {outcome}"
@@ -82,7 +80,7 @@ class ProgressDisplay:
         self.drawn = 0
         self.last: dict[str, tuple[str, int]] = {}
 
-    def show(self, jobs: list[JobView]) -> None:
+    def show(self, jobs: list[JobLine]) -> None:
         if self.tty:
             if self.drawn:
                 self.out.write(f"\x1b[{self.drawn}F")
@@ -106,10 +104,10 @@ class Ends:
     def __init__(self, ids: Sequence[str]) -> None:
         self.ids = list(ids)
         self.signal = threading.Event()
-        self._ended: dict[str, JobView] = {}
+        self._ended: dict[str, JobLine] = {}
         self._lock = threading.Lock()
 
-    def saw(self, job: JobView) -> None:
+    def saw(self, job: JobLine) -> None:
         if job.id not in self.ids:
             return
         with self._lock:
@@ -120,7 +118,7 @@ class Ends:
         if job.state in TERMINAL_STATES:
             self.signal.set()
 
-    def final(self) -> list[JobView] | None:
+    def final(self) -> list[JobLine] | None:
         with self._lock:
             if all(i in self._ended for i in self.ids):
                 return [self._ended[i] for i in self.ids]
@@ -128,11 +126,11 @@ class Ends:
 
 
 def follow(
-    fetch: Callable[[], list[JobView]],
+    fetch: Callable[[], list[JobLine]],
     display: ProgressDisplay,
     poll: float = POLL_SECONDS,
     ends: Ends | None = None,
-) -> list[JobView]:
+) -> list[JobLine]:
     """Show the jobs until every one has ended; returns them as they ended. ``ends`` (see
     ``watch_for_ends``) cuts the wait for the next poll short when a job ends, and once the
     stream has seen every job end, its views are the last word."""
@@ -148,17 +146,17 @@ def follow(
             ends.signal.clear()
 
 
-def watch_for_ends(events: Callable[[], Iterable[JobEvent | None]], ids: Sequence[str]) -> Ends:
-    """The ends of ``ids`` as the daemon's event stream tells them, read in a background
-    thread: the last job's end is seen at once, not up to a poll later. If the stream
-    fails, polling alone goes on."""
+def watch_for_ends(events: Callable[[], Iterable[JobLine | None]], ids: Sequence[str]) -> Ends:
+    """The ends of ``ids`` as the daemon's event stream tells them (``job_line_events``),
+    read in a background thread: the last job's end is seen at once, not up to a poll
+    later. If the stream fails, polling alone goes on."""
     ends = Ends(ids)
 
     def read() -> None:
         try:
-            for event in events():
-                if event is not None and event.job is not None:
-                    ends.saw(event.job)
+            for job in events():
+                if job is not None:
+                    ends.saw(job)
         except Exception:  # the stream is only a shortcut; polling still sees every end
             return
 

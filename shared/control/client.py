@@ -1,8 +1,8 @@
 """The one client of the daemon's control API, used by the CLI, the window and the tests.
 
 The wire schemas (pydantic models) are imported on the first answer that needs one, not
-with this module: ``reeldrop upload`` hands its files to the daemon first and builds the
-models while the daemon already probes them."""
+with this module; ``reeldrop upload --wait`` and ``status`` need none at all: they read
+jobs as ``JobLine``s (``job_lines``, ``job_line_events``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from shared.app_dirs import AppDirs, app_dirs
+from shared.control.job_line import JobLine
 from shared.control.transport import (
     NOT_RUNNING,
     ControlError,
@@ -41,6 +42,7 @@ __all__ = [
     "DaemonNotRunning",
     "DaemonUnavailable",
     "DaemonUnresponsive",
+    "job_lines_of",
     "jobs_of",
 ]
 
@@ -55,6 +57,11 @@ def jobs_of(answer: dict[str, Any]) -> list[JobView]:
     """The job views of an answer that lists jobs."""
     job = _schemas().JobView
     return [job.model_validate(j) for j in answer["jobs"]]
+
+
+def job_lines_of(answer: dict[str, Any]) -> list[JobLine]:
+    """The jobs of an answer that lists jobs, as a terminal shows them."""
+    return [JobLine.from_json(j) for j in answer["jobs"]]
 
 
 class ControlClient:
@@ -100,6 +107,10 @@ class ControlClient:
 
     def jobs(self) -> list[JobView]:
         return jobs_of(self._request("GET", "/v1/jobs"))
+
+    def job_lines(self) -> list[JobLine]:
+        """Every job as a terminal shows it, without building the wire schemas."""
+        return job_lines_of(self._request("GET", "/v1/jobs"))
 
     def job(self, job_id: str) -> JobView:
         job: JobView = _schemas().JobView.model_validate(
@@ -212,9 +223,21 @@ class ControlClient:
     def events(self, timeout: float | None = None) -> Iterator[JobEvent | None]:
         """Events as they happen; ``None`` for each heartbeat (about every 15 s)."""
         event = _schemas().JobEvent
+        for data in self._event_data(timeout):
+            yield None if data is None else event.model_validate_json(data)
+
+    def job_line_events(self, timeout: float | None = None) -> Iterator[JobLine | None]:
+        """Each job as an event shows it changed, as a terminal shows it; ``None`` for a
+        heartbeat or an event about something else (the account, a setting)."""
+        for data in self._event_data(timeout):
+            job = json.loads(data).get("job") if data is not None else None
+            yield JobLine.from_json(job) if job else None
+
+    def _event_data(self, timeout: float | None) -> Iterator[str | None]:
+        """The event stream's data lines (JSON), ``None`` for each heartbeat."""
         for line in self._http.lines("/v1/events", read_timeout=timeout or 60):
             if line.startswith("data: "):
-                yield event.model_validate_json(line[6:])
+                yield line[6:]
             elif line.startswith(":"):
                 yield None
 

@@ -1,5 +1,6 @@
-"""``reeldrop upload`` hands its files to the daemon before it loads anything heavy: the
-daemon starts probing while the command is still starting up.
+"""``reeldrop upload`` hands its files to the daemon at once and loads nothing heavy: the
+daemon starts probing while the command is still starting up, and the command's CPU stays
+off the cores the upload needs.
 
 The command runs as its own process against a stand-in daemon (a plain HTTP server with
 the control file); an audit hook in the command records, in order, each request it sends
@@ -98,19 +99,19 @@ def daemon_home(tmp_path: Path) -> Iterator[Path]:
         server.shutdown()
 
 
-def test_upload_sends_the_files_before_loading_schemas_and_never_loads_http_libraries(
+def test_upload_never_loads_the_wire_schemas_or_http_libraries(
     daemon_home: Path, tmp_path: Path
 ) -> None:
+    """The daemon's answer is read as job lines: building the pydantic models would cost
+    the command about 0.15 s of CPU while the daemon probes and opens the upload."""
     video = tmp_path / "lecture.mp4"
     video.write_bytes(b"not really a video")
     ran = recorded_upload(daemon_home, video)
     assert ran.returncode == 0, ran.stderr
     assert f"job1  {video}" in ran.stdout
     events = ran.stderr.splitlines()
-    sent = events.index("send POST /v1/jobs")
-    loaded = [i for i, line in enumerate(events) if line.startswith("import pydantic")]
-    assert loaded, "the answer is read into the wire schemas after the files are handed over"
-    assert sent < loaded[0], events[: loaded[0] + 1]
+    assert "send POST /v1/jobs" in events, events
+    assert not [line for line in events if line.startswith("import pydantic")], events
     assert not [line for line in events if line.startswith("import http")], events
 
 

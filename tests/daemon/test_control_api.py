@@ -18,9 +18,11 @@ from shared.control.client import (
     DaemonNotRunning,
     DaemonUnresponsive,
 )
+from shared.control.job_line import JobLine
 from shared.control.states import JobState
 from tests.daemon.conftest import SignedIn
 from tests.support.api import add_course, sign_in
+from tests.support.daemon import wait_until
 from tests.support.ports import free_port
 
 
@@ -31,6 +33,10 @@ def test_job_view_library_and_clear(
     teacher = sign_in(signed_in.server, signed_in.email)
     course_id, (video_id,) = add_course(signed_in.server, teacher)
     video = shutil.copy(videos["mp4"], tmp_path / "week1.mp4")
+    stream = client.another()
+    lines: list[JobLine | None] = []
+    reader = threading.Thread(target=lambda: lines.extend(stream.job_line_events(60)))
+    reader.start()
 
     (job,) = client.add([str(video)], course_id)
     assert (job.source, job.course_id, job.watch_folder) == ("cli", course_id, None)
@@ -39,6 +45,17 @@ def test_job_view_library_and_clear(
     assert done.state is JobState.DONE, done.error
     assert done.media_file_id and done.cdn_url and done.thumbnail_path
     assert done.bytes_sent == done.total_bytes > 0 and done.error is None
+    # What ``reeldrop upload --wait`` reads: the same job, without the wire schemas.
+    (line,) = client.job_lines()
+    assert (line.id, line.state, line.cdn_url, line.error) == (job.id, "done", done.cdn_url, None)
+    assert line.bytes_sent == line.total_bytes == done.total_bytes
+    wait_until(
+        lambda: any(j is not None and j.state == "done" for j in lines), 10, "no end streamed"
+    )
+    stream.close()
+    reader.join(timeout=10)
+    states = [j.state for j in lines if j is not None and j.id == job.id]
+    assert states[0] == "queued" and states[-1] == "done" and "uploading" in states
 
     listed = client.media(type="video")
     assert [m["id"] for m in listed["items"]] == [done.media_file_id]

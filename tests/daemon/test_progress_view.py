@@ -18,7 +18,8 @@ from reeldrop.progress_view import (
     watch_for_ends,
 )
 from shared.control.client import DaemonUnavailable
-from shared.control.schemas import JobError, JobEvent, JobView
+from shared.control.job_line import JobLine
+from shared.control.schemas import JobView
 from shared.control.states import JobState
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -29,8 +30,10 @@ class Terminal(io.StringIO):
         return True
 
 
-def job(state: JobState, sent: int, **extra: object) -> JobView:
-    return JobView.model_validate(
+def job(state: JobState, sent: int, **extra: object) -> JobLine:
+    """A job as the daemon sends it (its wire schema, camelCase JSON), read as the command
+    reads it."""
+    view = JobView.model_validate(
         {
             "id": "j1",
             "path": "/videos/week 1.mp4",
@@ -42,6 +45,30 @@ def job(state: JobState, sent: int, **extra: object) -> JobView:
             "updatedAt": NOW,
             **extra,
         }
+    )
+    return JobLine.from_json(view.model_dump(mode="json", by_alias=True))
+
+
+def test_a_job_line_reads_every_field_it_shows_from_the_daemons_json() -> None:
+    line = job(
+        JobState.UPLOADING,
+        250_000,
+        speedBps=2_500_000.0,
+        etaSeconds=75,
+        cdnUrl="http://cdn/x.mp4",
+        error={"code": "storage_unreachable", "message": "storage is not answering"},
+    )
+    assert line == JobLine(
+        id="j1",
+        path="/videos/week 1.mp4",
+        filename="week 1.mp4",
+        state=JobState.UPLOADING,
+        bytes_sent=250_000,
+        total_bytes=1_000_000,
+        speed_bps=2_500_000.0,
+        eta_seconds=75,
+        cdn_url="http://cdn/x.mp4",
+        error="storage is not answering",
     )
 
 
@@ -70,7 +97,7 @@ def test_a_pipe_gets_plain_lines_and_reasons() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and "\x1b[" not in out.getvalue()
     assert "1.0 MB/s, ETA 0:01" in lines[0]
-    rejected = job(JobState.REJECTED, 0, error=JobError(code="too_small", message="too small"))
+    rejected = job(JobState.REJECTED, 0, error={"code": "too_small", "message": "too small"})
     assert final_line(rejected) == "/videos/week 1.mp4: rejected: too small"
     assert status_line(rejected).endswith("too small")
 
@@ -78,26 +105,26 @@ def test_a_pipe_gets_plain_lines_and_reasons() -> None:
 def test_follow_returns_when_a_job_ends_without_waiting_for_the_next_poll() -> None:
     """With an hour between polls, only the end read from the event stream can bring
     ``follow`` back (bounded wait: the thread must be done well before the hour)."""
-    fetched: list[JobView] = []
+    fetched: list[JobLine] = []
     published = threading.Event()
 
-    def fetch() -> list[JobView]:
+    def fetch() -> list[JobLine]:
         state = JobState.DONE if published.is_set() else JobState.UPLOADING
         fetched.append(job(state, 1_000_000 if published.is_set() else 10))
         return fetched[-1:]
 
-    def events() -> Iterator[JobEvent | None]:
+    def events() -> Iterator[JobLine | None]:
         for _ in range(6000):  # until the first poll saw the job still uploading
             if fetched:
                 break
             time.sleep(0.01)
         yield None  # a heartbeat
-        yield JobEvent(type="job", job=job(JobState.DONE, 1_000_000, id="another"))
+        yield job(JobState.DONE, 1_000_000, id="another")
         published.set()
-        yield JobEvent(type="job", job=job(JobState.DONE, 1_000_000))
+        yield job(JobState.DONE, 1_000_000)
 
     ended = watch_for_ends(events, ["j1"])
-    result: list[list[JobView]] = []
+    result: list[list[JobLine]] = []
     worker = threading.Thread(
         target=lambda: result.append(follow(fetch, ProgressDisplay(io.StringIO()), 3600, ended)),
         daemon=True,
@@ -109,7 +136,7 @@ def test_follow_returns_when_a_job_ends_without_waiting_for_the_next_poll() -> N
 
 
 def test_a_failing_event_stream_leaves_polling_to_see_the_end() -> None:
-    def events() -> Iterator[JobEvent | None]:
+    def events() -> Iterator[JobLine | None]:
         raise DaemonUnavailable("the daemon went away")
         yield None
 
@@ -125,15 +152,15 @@ def test_the_ends_the_stream_reported_are_printed_without_another_fetch() -> Non
     fetches: list[int] = []
     first_seen = threading.Event()
 
-    def fetch() -> list[JobView]:
+    def fetch() -> list[JobLine]:
         fetches.append(1)
         first_seen.set()
         return [job(JobState.UPLOADING, 10), job(JobState.UPLOADING, 10, id="j2")]
 
-    def events() -> Iterator[JobEvent | None]:
+    def events() -> Iterator[JobLine | None]:
         first_seen.wait(60)
-        yield JobEvent(type="job", job=job(JobState.REJECTED, 0, id="j2"))
-        yield JobEvent(type="job", job=job(JobState.DONE, 1_000_000, cdnUrl="http://cdn/1"))
+        yield job(JobState.REJECTED, 0, id="j2")
+        yield job(JobState.DONE, 1_000_000, cdnUrl="http://cdn/1")
 
     ends = watch_for_ends(events, ["j1", "j2"])
     final = follow(fetch, ProgressDisplay(io.StringIO()), 3600, ends)

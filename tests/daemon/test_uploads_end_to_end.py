@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -20,8 +21,18 @@ def test_cli_upload_of_several_formats_ends_with_owned_probed_media(
     signed_in: SignedIn, videos: dict[str, Path]
 ) -> None:
     files = [videos[k] for k in ("mp4", "webm", "mov", "avi", "rotated")]
-    result = signed_in.daemon.cli("upload", *map(str, files), "--wait")
+    daemon = signed_in.daemon
+    result = subprocess.run(  # as a user runs it, with Python telling what it imported
+        [*daemon.command, "upload", *map(str, files), "--wait"],
+        env={**daemon.env, "PYTHONPROFILEIMPORTTIME": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "pydantic" not in imported, "the command spent CPU building the wire schemas"
+    assert all(f"{path}: done: http" in result.stdout for path in files), result.stdout
     status = json.loads(signed_in.daemon.cli("status", "--json").stdout)
     jobs = {Path(j["path"]).name: j for j in status["jobs"]}
     assert {j["state"] for j in jobs.values()} == {"done"}
