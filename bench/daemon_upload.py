@@ -60,23 +60,32 @@ def loopback_sent() -> int:
 
 class FirstByteWatch:
     """Polls the loopback interface's byte counter until a mebibyte has gone out: the first
-    part on the wire. Reading /proc costs the processes measured nothing (polling the
-    store's counter every 5 ms took a fifth of a CPU second from the server while it set
-    the upload up). The counter is the whole interface's: the benchmark needs the machine
-    to itself, and waits for the server's own downloads (processing) to end first."""
+    part on the wire; with ``size``, on until ``size`` bytes have (the file's last byte).
+    Reading /proc costs the processes measured nothing (polling the store's counter every
+    5 ms took a fifth of a CPU second from the server while it set the upload up). The
+    counter is the whole interface's: the benchmark needs the machine to itself, and waits
+    for the server's own downloads (processing) to end first; every request and the
+    thumbnail count too, so the last byte is seen slightly early for ReelDrop, never late."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size
         self.base = loopback_sent()
         self.started = time.perf_counter()
         self.at: float | None = None
+        self.last_at: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            if loopback_sent() - self.base >= FIRST_PART_BYTES:
+            sent = loopback_sent() - self.base
+            if self.at is None and sent >= FIRST_PART_BYTES:
                 self.at = time.perf_counter() - self.started
+                if self.size is None:
+                    return
+            if self.size is not None and sent >= self.size:
+                self.last_at = time.perf_counter() - self.started
                 return
             time.sleep(0.002)
 
@@ -84,6 +93,14 @@ class FirstByteWatch:
         self._stop.set()
         self._thread.join()
         return self.at
+
+    def phases(self, total: float) -> tuple[float, float, float]:
+        """(until the first MiB, sending, after the last byte) of an upload that took
+        ``total`` seconds from this watch's start."""
+        self.stop()
+        first = total if self.at is None else self.at
+        last = total if self.last_at is None else self.last_at
+        return first, last - first, total - last
 
 
 def run_upload(daemon: Any, path: Path) -> subprocess.CompletedProcess[str]:

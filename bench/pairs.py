@@ -1,5 +1,6 @@
 """How far one run's ratio can be trusted: the raw client and ``reeldrop upload --wait`` in
-pairs, one pair after the other, with the store's CPU time for each upload.
+pairs, one pair after the other, with the store's CPU time for each upload and where its
+time went: until the first mebibyte crossed loopback, sending, and after the last byte.
 
 ``python -m bench.pairs [SIZE_MB] [PAIRS] [--reeldrop-first]`` prints one line per upload
 and the medians. Run it once in each order: on a machine whose speed drifts, whichever
@@ -13,7 +14,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from bench.daemon_upload import daemon_upload
+from bench.daemon_upload import FirstByteWatch, daemon_upload
 from bench.peers import raw_baseline, timed
 from bench.settings import MIB
 from bench.stack import byte_compile, cpu_seconds, video_server_daemon
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(size_mb: int, pairs: int, reeldrop_first: bool) -> None:
     byte_compile(ROOT)
     seconds: dict[str, list[float]] = {"raw": [], "reeldrop": []}
+    phases: dict[str, list[tuple[float, float, float]]] = {"raw": [], "reeldrop": []}
     with video_server_daemon("reeldrop-pairs-", size_mb * MIB) as (video, server, daemon):
         pids = [server.pid, daemon.proc.pid]
         raw = raw_baseline(server, 100 * 1000 * 1000, 4)
@@ -35,14 +37,20 @@ def main(size_mb: int, pairs: int, reeldrop_first: bool) -> None:
             warm(video)
             settle(pids)
             before = cpu_seconds(server.pid)
+            watch = FirstByteWatch(size_mb * MIB)
             if label == "raw":
                 took = timed(raw, video, f"bench/{uuid.uuid4().hex}.mp4")
             else:
                 took = daemon_upload(server, daemon, video).seconds
+            split = watch.phases(took)
             store_cpu = cpu_seconds(server.pid) - before
             server.delete_all()
             seconds[label].append(took)
-            print(f"{label:<9} {took:6.3f} s  server CPU {store_cpu:5.2f} s", flush=True)
+            phases[label].append(split)
+            print(
+                f"{label:<9} {took:6.3f} s  server CPU {store_cpu:5.2f} s  {_phases(split)}",
+                flush=True,
+            )
 
         order = ("reeldrop", "raw") if reeldrop_first else ("raw", "reeldrop")
         for _ in range(pairs):
@@ -50,10 +58,18 @@ def main(size_mb: int, pairs: int, reeldrop_first: bool) -> None:
                 upload(label)
     raw_median = statistics.median(seconds["raw"])
     reeldrop_median = statistics.median(seconds["reeldrop"])
+    for label, splits in phases.items():
+        first, sending, after = (statistics.median(s[i] for s in splits) for i in range(3))
+        print(f"{label:<9} medians: {_phases((first, sending, after))}")
     print(
         f"medians: raw {raw_median:.3f} s, reeldrop {reeldrop_median:.3f} s, "
         f"ratio {raw_median / reeldrop_median:.2f}x ({order[0]} first)"
     )
+
+
+def _phases(split: tuple[float, float, float]) -> str:
+    first, sending, after = split
+    return f"first MiB {first:.3f} s, sending {sending:.3f} s, after the last byte {after:.3f} s"
 
 
 if __name__ == "__main__":
