@@ -21,6 +21,7 @@ class DaemonRun:
     rchar: int
     read_bytes: int
     peak_rss: int
+    phases: tuple[float, float, float] | None = None  # see FirstByteWatch.phases
 
 
 class PeakSampler:
@@ -138,14 +139,21 @@ def forget_uploads(daemon: Any) -> None:
 
 
 def daemon_upload(
-    server: ServerProcess, daemon: Any, path: Path, *, forget: bool = True
+    server: ServerProcess,
+    daemon: Any,
+    path: Path,
+    *,
+    forget: bool = True,
+    phases: bool = False,
 ) -> DaemonRun:
     """One timed ``reeldrop upload --wait``; ``forget=False`` keeps its media file (the
-    next upload of the same bytes is then a copy of a library video)."""
+    next upload of the same bytes is then a copy of a library video). ``phases``: the
+    loopback counter is watched until the file's last byte, not only its first mebibyte
+    (polling /proc every 2 ms for the whole upload, as ``bench.pairs`` does for both)."""
     pid = daemon.proc.pid
     before = proc_io(pid)
     with PeakSampler(lambda: proc_status(pid, "VmRSS")) as rss:
-        watch = FirstByteWatch()
+        watch = FirstByteWatch(path.stat().st_size if phases else None)
         start = time.perf_counter()
         result = run_upload(daemon, path)
         seconds = time.perf_counter() - start
@@ -161,4 +169,5 @@ def daemon_upload(
         rchar=after["rchar"] - before["rchar"],
         read_bytes=after["read_bytes"] - before["read_bytes"],
         peak_rss=rss.peak,
+        phases=watch.phases(seconds) if phases else None,
     )

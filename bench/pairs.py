@@ -37,12 +37,14 @@ def main(size_mb: int, pairs: int, reeldrop_first: bool) -> None:
             warm(video)
             settle(pids)
             before = cpu_seconds(server.pid)
-            watch = FirstByteWatch(size_mb * MIB)
             if label == "raw":
+                watch = FirstByteWatch(size_mb * MIB)
                 took = timed(raw, video, f"bench/{uuid.uuid4().hex}.mp4")
+                split = watch.phases(took)
             else:
-                took = daemon_upload(server, daemon, video).seconds
-            split = watch.phases(took)
+                run = daemon_upload(server, daemon, video, phases=True)
+                took = run.seconds
+                split = run.phases or (took, 0.0, 0.0)
             store_cpu = cpu_seconds(server.pid) - before
             server.delete_all()
             seconds[label].append(took)

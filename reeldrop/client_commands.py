@@ -96,10 +96,10 @@ def upload(args: argparse.Namespace) -> int:
             print(f"{job.id}  {job.path}")
         return 0
     ids = [job.id for job in jobs]
-    ends = watch_for_ends(lambda: client.another().job_line_events(timeout=3600), ids)
+    ends = watch_for_ends(lambda: client.another().job_line_events(3600, only=ids), ids)
 
     def ours() -> list[JobLine]:
-        return [j for j in client.job_lines() if j.id in ids]
+        return client.job_lines(only=ids)
 
     final = follow(ours, ProgressDisplay(), ends=ends)
     for job in final:

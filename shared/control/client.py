@@ -1,13 +1,13 @@
 """The one client of the daemon's control API, used by the CLI, the window and the tests.
 
 The wire schemas (pydantic models) are imported on the first answer that needs one, not
-with this module; ``reeldrop upload --wait`` and ``status`` need none at all: they read
-jobs as ``JobLine``s (``job_lines``, ``job_line_events``)."""
+with this module; ``reeldrop upload`` needs none at all: it reads its jobs as ``JobLine``s
+(``job_lines``, ``job_line_events``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -59,9 +59,10 @@ def jobs_of(answer: dict[str, Any]) -> list[JobView]:
     return [job.model_validate(j) for j in answer["jobs"]]
 
 
-def job_lines_of(answer: dict[str, Any]) -> list[JobLine]:
-    """The jobs of an answer that lists jobs, as a terminal shows them."""
-    return [JobLine.from_json(j) for j in answer["jobs"]]
+def job_lines_of(answer: dict[str, Any], only: Collection[str] | None = None) -> list[JobLine]:
+    """The jobs of an answer that lists jobs, as a terminal shows them; with ``only``, just
+    the jobs of those ids (the others are not read at all)."""
+    return [JobLine.from_json(j) for j in answer["jobs"] if only is None or j["id"] in only]
 
 
 class ControlClient:
@@ -108,9 +109,9 @@ class ControlClient:
     def jobs(self) -> list[JobView]:
         return jobs_of(self._request("GET", "/v1/jobs"))
 
-    def job_lines(self) -> list[JobLine]:
-        """Every job as a terminal shows it, without building the wire schemas."""
-        return job_lines_of(self._request("GET", "/v1/jobs"))
+    def job_lines(self, only: Collection[str] | None = None) -> list[JobLine]:
+        """The jobs (``only`` those ids) as a terminal shows them, without the schemas."""
+        return job_lines_of(self._request("GET", "/v1/jobs"), only)
 
     def job(self, job_id: str) -> JobView:
         job: JobView = _schemas().JobView.model_validate(
@@ -226,12 +227,18 @@ class ControlClient:
         for data in self._event_data(timeout):
             yield None if data is None else event.model_validate_json(data)
 
-    def job_line_events(self, timeout: float | None = None) -> Iterator[JobLine | None]:
-        """Each job as an event shows it changed, as a terminal shows it; ``None`` for a
-        heartbeat or an event about something else (the account, a setting)."""
+    def job_line_events(
+        self, timeout: float | None = None, only: Collection[str] | None = None
+    ) -> Iterator[JobLine | None]:
+        """Each job (``only`` those ids) as an event shows it changed, as a terminal shows
+        it; ``None`` for a heartbeat or an event about something else (the account, a
+        setting, another job)."""
         for data in self._event_data(timeout):
             job = json.loads(data).get("job") if data is not None else None
-            yield JobLine.from_json(job) if job else None
+            if job and (only is None or job.get("id") in only):
+                yield JobLine.from_json(job)
+            else:
+                yield None
 
     def _event_data(self, timeout: float | None) -> Iterator[str | None]:
         """The event stream's data lines (JSON), ``None`` for each heartbeat."""

@@ -31,8 +31,9 @@ class JobLine:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> JobLine:
         """One job of a control API answer (camelCase, as the daemon sends it); a field the
-        daemon does not send reads as nothing (an unknown state is an error: the daemon
-        and this command are the same version)."""
+        daemon does not send reads as nothing. A state this command does not know (a
+        daemon of another version still running) is a ValueError, as it failed the views;
+        the command reads only the jobs it follows."""
         error = data.get("error")
         message = str(error.get("message") or error.get("code") or "") if error else ""
         return cls(

@@ -37,6 +37,7 @@ def test_job_view_library_and_clear(
     lines: list[JobLine | None] = []
     reader = threading.Thread(target=lambda: lines.extend(stream.job_line_events(60)))
     reader.start()
+    wait_until(lambda: lines, 10, "the event stream did not connect")  # its first comment
 
     (job,) = client.add([str(video)], course_id)
     assert (job.source, job.course_id, job.watch_folder) == ("cli", course_id, None)
@@ -46,14 +47,18 @@ def test_job_view_library_and_clear(
     assert done.media_file_id and done.cdn_url and done.thumbnail_path
     assert done.bytes_sent == done.total_bytes > 0 and done.error is None
     # What ``reeldrop upload --wait`` reads: the same job, without the wire schemas.
-    (line,) = client.job_lines()
+    (line,) = client.job_lines(only=[job.id])
     assert (line.id, line.state, line.cdn_url, line.error) == (job.id, "done", done.cdn_url, None)
     assert line.bytes_sent == line.total_bytes == done.total_bytes
-    wait_until(
-        lambda: any(j is not None and j.state == "done" for j in lines), 10, "no end streamed"
-    )
-    stream.close()
-    reader.join(timeout=10)
+    assert client.job_lines(only=["another job"]) == []
+    try:
+        wait_until(
+            lambda: any(j is not None and j.state == "done" for j in lines), 10, "no end streamed"
+        )
+    finally:
+        stream.close()
+        reader.join(timeout=10)
+    assert not reader.is_alive(), "the stream read went on after close()"
     states = [j.state for j in lines if j is not None and j.id == job.id]
     assert states[0] == "queued" and states[-1] == "done" and "uploading" in states
 

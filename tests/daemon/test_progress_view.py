@@ -72,6 +72,13 @@ def test_a_job_line_reads_every_field_it_shows_from_the_daemons_json() -> None:
     )
 
 
+def test_a_job_line_says_why_by_the_errors_message_or_else_its_code() -> None:
+    assert job(JobState.UPLOADING, 0).error is None
+    coded = job(JobState.FAILED, 0, error={"code": "upload_failed", "message": ""})
+    assert coded.error == "upload_failed"
+    assert final_line(coded) == "/videos/week 1.mp4: failed: upload_failed"
+
+
 def test_a_terminal_gets_a_bar_redrawn_in_place_with_speed_and_eta() -> None:
     out = Terminal()
     states = iter(
