@@ -43,8 +43,8 @@ def main(size_mb: int, pairs: int, reeldrop_first: bool) -> None:
                 split = watch.phases(took)
             else:
                 run = daemon_upload(server, daemon, video, phases=True)
-                took = run.seconds
-                split = run.phases or (took, 0.0, 0.0)
+                assert run.phases is not None
+                took, split = run.seconds, run.phases
             store_cpu = cpu_seconds(server.pid) - before
             server.delete_all()
             seconds[label].append(took)
