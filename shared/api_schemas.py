@@ -82,6 +82,16 @@ class InitiateRequest(ApiModel):
     content_type: str = Field(min_length=1, max_length=255)
     course_id: str | None = Field(default=None, max_length=64)
     content_sha1: str | None = Field(default=None, pattern=SHA1_PATTERN)
+    check_size_first: bool = False
+    """Without ``content_sha1``: if the caller's library holds a video of exactly this size
+    (one ``content_sha1`` could find a duplicate of), open nothing and answer
+    ``same_size_in_library``; the client then hashes the file and asks again with its SHA-1.
+    Otherwise the session opens at once: one round trip, where asking the library first
+    and then initiating took two."""
+    browser_upload: bool = True
+    """False: the client sends the file with the scoped B2 key (``b2`` in the answer), so
+    the browser's upload target (``uploadUrl``, ``fields``) is neither made nor sent:
+    making it costs two storage round trips on the way to the client's first byte."""
 
 
 class B2UploadKey(ApiModel):
@@ -128,6 +138,8 @@ class InitiateResponse(ApiModel):
     """A new upload session, or (``duplicate``) the caller's existing copy of the content."""
 
     duplicate: bool = False
+    same_size_in_library: bool = False
+    """``check_size_first`` found a video of this size: no session was opened."""
     media_file_id: str | None = None
     media_file: MediaFileOut | None = None
     session_key: str | None = None

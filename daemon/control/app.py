@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from daemon.control import account, events, jobs, library, settings, system
 from daemon.core.core import DaemonCore
 from daemon.core.errors import CoreError
+from daemon.jobs.states import IllegalTransition
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from daemon.settings import SettingError
 
@@ -37,6 +38,8 @@ def translate(exc: Exception) -> JSONResponse | None:
     """The one place a core error becomes an HTTP answer; ``None`` for anything else."""
     if isinstance(exc, CoreError):
         return error(exc.status, exc.code, exc.message)
+    if isinstance(exc, IllegalTransition):  # the job moved on between reading and acting
+        return error(409, "job_moved_on", f"{exc}; it changed meanwhile, look again")
     if isinstance(exc, SettingError):
         return error(422, "invalid_setting", str(exc))
     if isinstance(exc, NotSignedIn):

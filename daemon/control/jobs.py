@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from daemon.control.deps import Core, dump
 from daemon.core.errors import InvalidRequest
@@ -22,8 +22,9 @@ def _action(core: Core, action: str) -> Any:
 
 
 @router.get("/v1/jobs")
-def list_jobs(core: Core) -> Any:
-    return {"jobs": dump(core.jobs.all())}
+def list_jobs(core: Core, id: Annotated[list[str] | None, Query()] = None) -> Any:
+    """Every job, or (``?id=A&id=B``) only those."""
+    return {"jobs": dump(core.jobs.all(id))}
 
 
 @router.post("/v1/jobs")

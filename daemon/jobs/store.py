@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -79,9 +79,13 @@ class JobStore:
                 raise JobNotFound(job_id)
             return job
 
-    def all(self) -> list[Job]:
+    def all(self, ids: Collection[str] | None = None) -> list[Job]:
+        """Every job, or those of ``ids`` (an unknown id is left out)."""
+        query = select(Job).order_by(Job.created_at, Job.id)
+        if ids is not None:
+            query = query.where(Job.id.in_(list(ids)))
         with self.factory() as db:
-            return list(db.execute(select(Job).order_by(Job.created_at, Job.id)).scalars())
+            return list(db.execute(query).scalars())
 
     def in_states(self, states: Iterable[JobState]) -> list[Job]:
         with self.factory() as db:

@@ -1,18 +1,18 @@
-"""The server round trips on the way to the first part, asked while the file is probed.
+"""The server round trip on the way to the first part, sent while the file is probed.
 
-First: does the library hold a video of this file's size? Only then is the whole file
-hashed before the upload, for the server's duplicate check (see
-``Stages.hash_if_in_library``). When it does not, nothing is left to learn before
-``initiate``, so the upload session is opened at once, while ffprobe still runs: the
-probe and the two requests overlap instead of following each other.
+``initiate`` (with ``checkSizeFirst``) either opens the upload session or, when the
+library holds a video of this file's size, answers ``sameSizeInLibrary`` and opens
+nothing: only then is the whole file hashed before the upload, for the server's duplicate
+check (see ``Stages.initiate``). Sent while ffprobe still runs, the probe and the request
+overlap instead of following each other.
 
-An answer is used only for the same size, the same request and the same sign-in;
-otherwise, or if asking failed for another reason than an unreachable server or a lost
-sign-in (which raise as the direct call would), the question is asked again then. A
-session opened for a job that does not reach ``initiate`` with it (the probe rejected
-the file or found it still being written, the user paused or cancelled the job or signed
-out) is cancelled on the server through the outbox (asked again until the server
-answers); a session lost in a crash expires on the server."""
+An answer is used only for the same request and the same sign-in; otherwise, or if asking
+failed for another reason than an unreachable server, a lost sign-in or the server's
+refusal (which raise as the direct call would), the request is sent again then. A session
+opened for a job that does not reach ``initiate`` with it (the probe rejected the file or
+found it still being written, the user paused or cancelled the job or signed out) is
+cancelled on the server through the outbox (asked again until the server answers); a
+session lost in a crash expires on the server."""
 
 from __future__ import annotations
 
@@ -33,36 +33,24 @@ from shared.api_schemas import InitiateRequest, InitiateResponse
 from shared.media.validation import guess_content_type
 
 log = logging.getLogger(__name__)
-Answers = tuple[set[str], InitiateResponse | None]
 
 
 @dataclass(frozen=True)
 class EarlyAnswers:
-    """What was asked for one job while it was probed, and the answers (when they come)."""
+    """What was asked for one job while it was probed, and the answer (when it comes)."""
 
-    size: int
     client: MediaApi
     request: InitiateRequest
-    answers: Future[Answers]
-
-    def in_library(self, size: int, client: MediaApi) -> bool | None:
-        """Whether the library holds a video of ``size``; None: ask it now."""
-        if (size, client) != (self.size, self.client):
-            return None
-        try:
-            return bool(self.answers.result()[0])
-        except (ServerUnavailable, NotSignedIn):
-            raise  # as the direct call would: asking again would only wait again
-        except Exception:
-            return None  # asked again, where its error is the one reported
+    answer: Future[InitiateResponse]
 
     def session(self, request: InitiateRequest, client: MediaApi) -> InitiateResponse | None:
-        """The session opened for exactly this request; None: open one now. A server's
-        refusal of this very request is raised as the direct call's would be."""
+        """The answer to exactly this request (a session, or ``sameSizeInLibrary``); None:
+        ask now. A server's refusal of this very request is raised as the direct call's
+        would be."""
         if (request, client) != (self.request, self.client):
             return None
         try:
-            return self.answers.result()[1]
+            return self.answer.result()
         except (ServerUnavailable, NotSignedIn, ServerRejected):
             raise  # the server's word on this very request, or no server: as if asked now
         except Exception:
@@ -72,13 +60,17 @@ class EarlyAnswers:
 def initiate_request(
     job: Job, size: int, content_type: str | None, content_sha1: str | None = None
 ) -> InitiateRequest:
-    """What ``initiate`` asks the server for this job (early or not: the same request)."""
+    """What ``initiate`` asks the server for this job (early or not: the same request). The
+    daemon sends with the scoped B2 key, never through the browser's upload target; without
+    a SHA-1 it asks the server to check the library for the size first."""
     return InitiateRequest(
         filename=job.filename,
         file_size=size,
         content_type=content_type or "application/octet-stream",
         course_id=job.course_id,
         content_sha1=content_sha1,
+        check_size_first=content_sha1 is None,
+        browser_upload=False,
     )
 
 
@@ -90,10 +82,9 @@ class LibraryLookups:
         self._asked: dict[str, EarlyAnswers] = {}
 
     def start(self, job: Job, path: Path, quiet: float) -> None:
-        """Ask about the file's current size in the background, then open its session if
-        nothing of that size is in the library: not when signed out, nor for a file
-        written to within ``quiet`` seconds (a recording still growing would be asked
-        about at every attempt, each answer thrown away)."""
+        """Send ``initiate`` for the file's current size in the background: not when signed
+        out, nor for a file written to within ``quiet`` seconds (a recording still growing
+        would be asked about at every attempt, each answer thrown away)."""
         client = self.client()
         if client is None:
             return
@@ -103,22 +94,16 @@ class LibraryLookups:
             return  # probing says what is wrong with the file
         if time.time() - stat.st_mtime < quiet:
             return
-        size = stat.st_size
         try:
-            request = initiate_request(job, size, guess_content_type(path))
+            request = initiate_request(job, stat.st_size, guess_content_type(path))
         except ValueError:  # not a request the server could take (empty): probing says why
             return
-
-        def ask() -> Answers:
-            hashes = client.hashes_of_size(size)
-            return hashes, None if hashes else client.initiate(request)
-
-        early = EarlyAnswers(size, client, request, self._pool.submit(ask))
+        early = EarlyAnswers(client, request, self._pool.submit(client.initiate, request))
         with self._lock:
             self._asked[job.id] = early
 
     def take(self, job_id: str) -> EarlyAnswers | None:
-        """The job's early answers, for ``initiate`` to use or ``drop``."""
+        """The job's early answer, for ``initiate`` to use or ``drop``."""
         with self._lock:
             return self._asked.pop(job_id, None)
 
@@ -133,17 +118,17 @@ class LibraryLookups:
         if early is None:
             return
 
-        def abandon_unused(answers: Future[Answers]) -> None:
-            if answers.cancelled() or answers.exception() is not None:
+        def abandon_unused(answer: Future[InitiateResponse]) -> None:
+            if answer.cancelled() or answer.exception() is not None:
                 return
-            opened = answers.result()[1]
-            if opened is not None and opened.session_key and opened.session_key != used:
+            opened = answer.result()
+            if opened.session_key and opened.session_key != used:
                 try:
                     self._abandon(job_id, opened.session_key)
                 except Exception:  # the server expires it in the end
                     log.warning("job %s: an unused upload session is left to expire", job_id)
 
-        early.answers.add_done_callback(abandon_unused)
+        early.answer.add_done_callback(abandon_unused)
 
     def _abandon(self, job_id: str, session_key: str) -> None:
         self.store.update(

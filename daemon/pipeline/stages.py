@@ -16,7 +16,7 @@ from daemon.jobs.models import Job, utcnow
 from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
-from daemon.pipeline.library_lookups import EarlyAnswers, LibraryLookups, initiate_request
+from daemon.pipeline.library_lookups import LibraryLookups, initiate_request
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
 from daemon.pipeline.progress import ProgressReporter, once_bytes_move
 from daemon.pipeline.thumbnails import Thumbnails
@@ -167,14 +167,16 @@ class Stages:
                 next_attempt_at=_later(3600),
             )
         opened: InitiateResponse | None = None
+        size, content_type = int(job.total_bytes), job.content_type
         try:
-            if job.content_sha1 is None:
-                job = self.hash_if_in_library(client, job, cancel, early)
-            request = initiate_request(
-                job, int(job.total_bytes), job.content_type, job.content_sha1
-            )
+            request = initiate_request(job, size, content_type, job.content_sha1)
             opened = early.session(request, client) if early else None
             answer = opened or client.initiate(request)
+            if answer.same_size_in_library:
+                job = self.hash_file(job, cancel)
+                answer = client.initiate(
+                    initiate_request(job, size, content_type, job.content_sha1)
+                )
         except FileChanged as exc:
             self.file_changed(job.id, None, exc)
             return self.store.get(job.id)
@@ -217,18 +219,12 @@ class Stages:
             next_attempt_at=None,
         )
 
-    def hash_if_in_library(
-        self, client: MediaApi, job: Job, cancel: threading.Event, early: EarlyAnswers | None
-    ) -> Job:
+    def hash_file(self, job: Job, cancel: threading.Event) -> Job:
         """Hash the whole file before the upload only when the library holds a video of
-        this very size: only then can the server find it a duplicate, and then nothing is
-        sent. Otherwise the upload starts at once and the stored file's SHA-1 is taken
-        where it is read anyway (each part while it is sent, the whole file by the
-        server's processing)."""
-        size = int(job.total_bytes)
-        known = early.in_library(size, client) if early else None
-        if not (client.hashes_of_size(size) if known is None else known):
-            return job
+        this very size (the server said ``sameSizeInLibrary``): only then can the server
+        find it a duplicate, and then nothing is sent. Otherwise the upload starts at once
+        and the stored file's SHA-1 is taken where it is read anyway (each part while it is
+        sent, the whole file by the server's processing)."""
         watch = probed_file(job)
         try:
             sha1 = sha1_file(watch.path, stop=cancel)

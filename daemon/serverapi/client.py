@@ -228,12 +228,6 @@ class ServerClient:
             self._call("GET", "/api/v1/media/user/media", params=params)
         )
 
-    def hashes_of_size(self, size: int) -> set[str]:
-        """The SHA-1s known for the caller's videos of exactly ``size`` bytes: a file can
-        only be one of those, so only then is it worth hashing before the upload."""
-        page = self.list_media(limit=100, file_size=size)
-        return {m.content_sha1 for m in page.items if m.content_sha1 and m.file_size == size}
-
     def delete_media(self, media_id: str) -> dict[str, Any]:
         return dict(self._call("DELETE", f"/api/v1/media/media/{segment(media_id)}"))
 

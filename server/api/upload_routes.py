@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -43,22 +44,34 @@ def initiate(
                 duplicate=True, media_file_id=duplicate.id, media_file=media_out(duplicate)
             )
         )
+    if (
+        body.check_size_first
+        and body.content_sha1 is None
+        and uploads.holds_size(db, user, body.file_size)
+    ):
+        return envelope(InitiateResponse(same_size_in_library=True))
     session, key = uploads.open_session(db, user, body, settings, storage)
-    try:
-        target = storage.browser_upload_target(key)
-    except StorageError as exc:
-        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
+    target = None
+    if body.browser_upload:
+        try:
+            target = storage.browser_upload_target(key)
+        except StorageError as exc:
+            raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
     db.commit()
     metrics.UPLOADS_INITIATED.inc()
     return envelope(
         InitiateResponse(
             session_key=session.session_key,
-            upload_url=target.upload_url,
-            fields={
-                "key": session.storage_key,
-                "Content-Type": session.content_type,
-                "Authorization": target.authorization_token,
-            },
+            upload_url=target.upload_url if target else None,
+            fields=(
+                {
+                    "key": session.storage_key,
+                    "Content-Type": session.content_type,
+                    "Authorization": target.authorization_token,
+                }
+                if target
+                else None
+            ),
             storage_key=session.storage_key,
             thumbnail_key=session.thumbnail_key,
             expires_in=settings.policy.upload_session_timeout,
@@ -146,19 +159,25 @@ def complete(
     except ApiError as exc:
         metrics.UPLOADS_FAILED.labels(exc.code).inc()
         raise
-    try:
-        media = uploads.create_media(
-            db, session, body, storage, settings, thumbnail_stored=stored.thumbnail_stored
-        )
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        winner = uploads.media_of_session(db, session)
-        if winner is None:
-            raise
-        return envelope(media_out(winner))
+    # The checked upload's key ends before the answer (a key left alive could replace the
+    # video just checked), deleted while the media file is written: a storage round trip
+    # the uploader would otherwise wait for after the database's work.
+    with ThreadPoolExecutor(1, thread_name_prefix="retire-key") as pool:
+        key_id = session.b2_key_id
+        retiring = pool.submit(storage.delete_key, key_id) if key_id else None
+        try:
+            media = uploads.create_media(
+                db, session, body, storage, settings, thumbnail_stored=stored.thumbnail_stored
+            )
+            session.storage_cleaned = _retired(retiring, session)
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            winner = uploads.media_of_session(db, session)
+            if winner is None:
+                raise
+            return envelope(media_out(winner))
     metrics.UPLOADS_COMPLETED.inc()
-    retire_credentials(db, storage, session)
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:  # once the uploader has its answer: processing reads the whole file
         after_answer.add_task(worker.wake)
@@ -179,6 +198,17 @@ def cancel(session_key: SessionKey, user: CurrentUser, db: Db, storage: Storage)
         metrics.UPLOADS_FAILED.labels("cancelled").inc()
         retire_credentials(db, storage, session)
     return envelope({"sessionKey": session.session_key, "status": "cancelled"})
+
+
+def _retired(deleting: Future[None] | None, session: UploadSession) -> bool:
+    """Whether the session's key is gone; if storage could not say, the reaper retries."""
+    try:
+        if deleting is not None:
+            deleting.result()
+    except StorageError:
+        log.warning("storage clean-up of session %s is left for the reaper", session.session_key)
+        return False
+    return True
 
 
 def retire_credentials(db: Db, storage: Storage, session: UploadSession) -> None:

@@ -2,15 +2,17 @@
 there with the declared size (and SHA-1), it starts like the container its name promises,
 and whether the thumbnail the client says it sent is there.
 
-The three lookups are independent store requests of a few milliseconds each, and
-``complete`` is what the uploader waits for after its last byte: they are asked at once,
-and judged in a fixed order, so the answer a client gets does not depend on which lookup
-came back first (a missing video is ``object_missing``, never a failed read of its head).
+``complete`` is what the uploader waits for after its last byte: one ranged read of the
+video's first bytes answers both what it is (size, SHA-1) and how it starts, asked at once
+with the thumbnail's lookup. When that read finds nothing, the video is looked up and read
+apart, and judged in a fixed order, so the answer a client gets does not depend on which
+request failed (a missing video is ``object_missing``, never a failed read of its head).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -39,17 +41,28 @@ def check_stored(
 ) -> StoredUpload:
     """Raises ApiError with what is wrong with the stored upload; 503 when storage cannot
     say."""
-    with ThreadPoolExecutor(3, thread_name_prefix="complete-lookup") as pool:
-        video = pool.submit(storage.stat_object, session.storage_key)
-        head = pool.submit(storage.read_head, session.storage_key, signature.HEAD_BYTES)
+    with ThreadPoolExecutor(2, thread_name_prefix="complete-lookup") as pool:
+        video = pool.submit(storage.head_object, session.storage_key, signature.HEAD_BYTES)
         thumbnail = (
             pool.submit(storage.stat_object, session.thumbnail_key)
             if body.thumbnail_uploaded and session.thumbnail_key
             else None
         )
-        stored = _checked_video(session, body, _answer(video))
-        _check_container(session, _answer(head))
+        found = _answer(video)
+        if found is None:  # asked apart, in this order, so the answer says what is wrong
+            stored = _checked_video(session, body, _asked(storage.stat_object, session))
+            head = _asked(lambda key: storage.read_head(key, signature.HEAD_BYTES), session)
+        else:
+            stored, head = _checked_video(session, body, found[0]), found[1]
+        _check_container(session, head)
         return StoredUpload(stored, _thumbnail_stored(session, thumbnail))
+
+
+def _asked(lookup: Callable[[str], T], session: UploadSession) -> T:
+    try:
+        return lookup(session.storage_key)
+    except StorageError as exc:
+        raise ApiError(503, "storage_unavailable", f"storage is not available: {exc}") from None
 
 
 def _answer(lookup: Future[T]) -> T:

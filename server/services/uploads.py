@@ -92,6 +92,25 @@ def find_duplicate(db: Session, user: User, sha1: str | None) -> MediaFile | Non
     )
 
 
+def holds_size(db: Session, user: User, size: int) -> bool:
+    """Whether the user's library holds a video of ``size`` bytes that ``find_duplicate``
+    could match (its SHA-1 known): only then is hashing a file of that size worth it."""
+    return (
+        db.execute(
+            select(MediaFile.id)
+            .where(
+                MediaFile.user_id == user.id,
+                MediaFile.file_size == size,
+                MediaFile.content_sha1.is_not(None),
+                MediaFile.deleted_at.is_(None),
+                MediaFile.status != "failed",
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def open_session(
     db: Session, user: User, body: InitiateRequest, settings: Settings, storage: StorageService
 ) -> tuple[UploadSession, ScopedUploadKey]:

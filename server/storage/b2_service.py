@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from b2sdk.v2 import B2Api, B2HttpApiConfig, Bucket, InMemoryAccountInfo
+from b2sdk.v2 import (
+    B2Api,
+    B2HttpApiConfig,
+    Bucket,
+    DownloadVersion,
+    FileVersion,
+    InMemoryAccountInfo,
+)
 from b2sdk.v2 import exception as b2_exceptions
 
 from server.storage.base import (
@@ -250,16 +257,18 @@ class B2StorageService:
             if not matches:
                 return None
             version = matches[0]
-        sha1 = version.content_sha1
-        if not sha1 or sha1 == "none":
-            sha1 = (version.file_info or {}).get("large_file_sha1")
-        return StoredObject(
-            storage_key=storage_key,
-            file_id=version.id_,
-            size=version.size,
-            sha1=sha1,
-            content_type=version.content_type or "",
-        )
+        return _stored(storage_key, version)
+
+    def head_object(self, storage_key: str, size: int) -> tuple[StoredObject, bytes] | None:
+        buffer = io.BytesIO()
+        try:
+            downloaded = self._on_bucket(
+                lambda bucket: bucket.download_file_by_name(storage_key, range_=(0, size - 1))
+            )
+            downloaded.save(buffer)
+        except StorageError:
+            return None
+        return _stored(storage_key, downloaded.download_version), buffer.getvalue()
 
     def read_head(self, storage_key: str, size: int) -> bytes:
         buffer = io.BytesIO()
@@ -315,3 +324,17 @@ class B2StorageService:
                     bucket.api.delete_file_version(version.id_, version.file_name)
 
         self._on_bucket(delete)
+
+
+def _stored(storage_key: str, version: FileVersion | DownloadVersion) -> StoredObject:
+    """A large file's SHA-1 is in its file info (``large_file_sha1``), when it was given."""
+    sha1 = version.content_sha1
+    if not sha1 or sha1 == "none":
+        sha1 = (version.file_info or {}).get("large_file_sha1")
+    return StoredObject(
+        storage_key=storage_key,
+        file_id=version.id_,
+        size=version.size,
+        sha1=sha1,
+        content_type=version.content_type or "",
+    )

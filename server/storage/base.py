@@ -93,6 +93,11 @@ class StorageService(Protocol):
         """The object's first ``size`` bytes (fewer when it is shorter)."""
         ...
 
+    def head_object(self, storage_key: str, size: int) -> tuple[StoredObject, bytes] | None:
+        """``stat_object`` and ``read_head`` in one ranged read; None when that read found
+        nothing or failed (``stat_object`` and ``read_head`` then say which)."""
+        ...
+
     def download_to(self, storage_key: str, destination: Path) -> None:
         """Copy the object into a local file (server-side probing reads nothing else)."""
         ...

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
 
 CONTROL_FILE = "control.json"
+IDS_ASKED_AT_MOST = 200  # the daemon's limit on ids in one ``GET /v1/jobs?id=...``
 __all__ = [
     "CONTROL_FILE",
     "ControlClient",
@@ -110,8 +111,12 @@ class ControlClient:
         return jobs_of(self._request("GET", "/v1/jobs"))
 
     def job_lines(self, only: Collection[str] | None = None) -> list[JobLine]:
-        """The jobs (``only`` those ids) as a terminal shows them, without the schemas."""
-        return job_lines_of(self._request("GET", "/v1/jobs"), only)
+        """The jobs (``only`` those ids) as a terminal shows them, without the schemas.
+        The daemon is asked for those jobs alone (up to ``IDS_ASKED_AT_MOST``; more, and
+        it sends them all to be picked from)."""
+        asked = only is not None and len(only) <= IDS_ASKED_AT_MOST
+        params = {"id": sorted(only)} if only is not None and asked else None
+        return job_lines_of(self._request("GET", "/v1/jobs", params=params), only)
 
     def job(self, job_id: str) -> JobView:
         job: JobView = _schemas().JobView.model_validate(

@@ -104,7 +104,7 @@ class ControlTransport:
     ) -> Any:
         """The decoded JSON answer; ``ControlError`` for an error status."""
         if params:
-            path = f"{path}?{urlencode(params)}"
+            path = f"{path}?{urlencode(params, doseq=True)}"  # a list: the key repeated
         body = json.dumps(json_body).encode() if json_body is not None else None
         sock, response = self._open(method, path, body, self.timeout)
         try:

@@ -51,6 +51,11 @@ def test_job_view_library_and_clear(
     assert (line.id, line.state, line.cdn_url, line.error) == (job.id, "done", done.cdn_url, None)
     assert line.bytes_sent == line.total_bytes == done.total_bytes
     assert client.job_lines(only=["another job"]) == []
+    asked = client._request("GET", "/v1/jobs", params={"id": [job.id, "another job"]})
+    assert [j["id"] for j in asked["jobs"]] == [job.id]  # the daemon sends those alone
+    with pytest.raises(ControlError) as too_many:
+        client._request("GET", "/v1/jobs", params={"id": [str(n) for n in range(201)]})
+    assert "at most 200" in str(too_many.value)
     try:
         wait_until(
             lambda: any(j is not None and j.state == "done" for j in lines), 10, "no end streamed"

@@ -20,6 +20,7 @@ from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.jobs.models import OutboxEntry
 from daemon.jobs.states import IllegalTransition
 from daemon.pipeline import stages
+from daemon.pipeline.library_lookups import initiate_request
 from daemon.pipeline.progress import LatestReport, ProgressReporter
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import ServerRejected
@@ -262,23 +263,33 @@ def test_the_servers_refusal_of_the_early_initiate_is_the_jobs_answer(
     assert len(asked) == 1
 
 
-def test_an_answer_about_another_size_is_not_used(
+def test_the_early_initiate_asks_the_library_about_the_size_in_the_same_round_trip(
     rig: Rig, videos: dict[str, Path], tmp_path: Path
 ) -> None:
-    """A file that grew between the question and ``initiate`` is asked about again."""
+    """One request on the way to the first part: ``initiate`` with ``checkSizeFirst``
+    answers ``sameSizeInLibrary`` (no session) for a size the library holds, and a session
+    for any other; an answer about another size is not used (the file grew since)."""
     (original,) = rig.core.add_files([videos["mp4"]])
     assert rig.run(original.id) == S.DONE
     size = videos["mp4"].stat().st_size
+    sessions = len(rig.server.sessions)
     copy = finished_recording(tmp_path, videos["mp4"], "copy.mp4")
     (job,) = rig.core.add_files([copy])
     lookups = rig.core.stages.lookups
     lookups.start(rig.core.store.get(job.id), copy, 0)  # the library has one of this size
     early = lookups.take(job.id)
-    assert early is not None
-    assert early.in_library(size + 1, rig.server) is None
-    assert early.in_library(size, rig.server) is True
-    request = InitiateRequest(filename="copy.mp4", file_size=size, content_type="video/mp4")
-    assert early.session(request, rig.server) is None  # nothing opened: hashed first
+    assert early is not None and early.request.check_size_first
+    asked = initiate_request(rig.core.store.get(job.id), size, "video/mp4")
+    answer = early.session(asked, rig.server)
+    assert answer is not None and answer.same_size_in_library and answer.session_key is None
+    assert len(rig.server.sessions) == sessions, "nothing opened: hashed first"
+    grown = initiate_request(rig.core.store.get(job.id), size + 1, "video/mp4")
+    assert early.session(grown, rig.server) is None
+    lookups.drop(job.id, early)
+    assert rig.run(job.id) == S.DUPLICATE
+    assert len(rig.server.sessions) == sessions
+    sent = [r for r in rig.server.initiated if r.filename == "copy.mp4"]
+    assert [r.content_sha1 is None for r in sent] == [True, True, False]  # early, run, hashed
 
 
 def test_a_file_still_being_written_is_not_asked_about(
@@ -286,8 +297,8 @@ def test_a_file_still_being_written_is_not_asked_about(
 ) -> None:
     """A recording that grows goes back to the queue every few seconds: no question is
     asked, and no session opened, for it until it is quiet."""
-    asked: list[int] = []
-    monkeypatch.setattr(rig.server, "hashes_of_size", lambda size: asked.append(size) or set())
+    asked: list[InitiateRequest] = []
+    monkeypatch.setattr(rig.server, "initiate", lambda request: asked.append(request))
     growing = tmp_path / "growing.mp4"
     shutil.copy(videos["mp4"], growing)  # written just now
     (job,) = rig.core.add_files([growing])
@@ -297,8 +308,20 @@ def test_a_file_still_being_written_is_not_asked_about(
     os.utime(growing, (1, 1))
     lookups.start(rig.core.store.get(job.id), growing, 60)
     early = lookups.take(job.id)
-    assert early is not None and early.in_library(growing.stat().st_size, rig.server) is False
-    assert asked == [growing.stat().st_size], "asked once, for the quiet file only"
+    assert early is not None
+    early.answer.result()
+    assert [r.file_size for r in asked] == [growing.stat().st_size], "asked once, when quiet"
+
+
+def test_jobs_asked_for_by_id_are_the_only_ones_built(rig: Rig, videos: dict[str, Path]) -> None:
+    """``reeldrop upload --wait`` asks twice a second for the jobs it follows: a daemon
+    with a term's history must not build and send every job each time."""
+    first, second = rig.core.add_files([videos["mp4"], videos["large"]])
+    assert [j.id for j in rig.core.jobs.all([second.id, "gone"])] == [second.id]
+    assert {j.id for j in rig.core.jobs.all()} == {first.id, second.id}
+    assert rig.core.jobs.all([]) == []
+    with pytest.raises(InvalidRequest):
+        rig.core.jobs.all([str(n) for n in range(201)])
 
 
 def test_the_last_parts_report_their_end_once(rig: Rig, videos: dict[str, Path]) -> None:
@@ -455,6 +478,33 @@ def test_adding_files_follows_the_server_policy_and_is_idempotent(
         rig.core.add_files([tmp_path / "missing.mp4"])
     with pytest.raises(JobNotFound):
         rig.core.jobs.remove("no-such-job")
+
+
+def test_a_job_that_ends_while_it_is_being_removed_is_removed(
+    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing a job the probe rejects at that very moment: the cancel finds it ended (a
+    rejected job cannot be cancelled), and the job still goes; over the control API the
+    same race on ``cancel`` is a 409 that says so, not a server error."""
+    from daemon.control.app import translate
+
+    (job,) = rig.core.add_files([videos["mp4"]])
+    real_update = rig.core.store.update
+
+    def rejected_meanwhile(job_id: str, **fields: Any) -> Any:
+        if fields.get("state") == S.CANCELLED:
+            real_update(job_id, state=S.PROBING)
+            real_update(job_id, state=S.REJECTED, error_code="too_small", error_message="x")
+        return real_update(job_id, **fields)
+
+    monkeypatch.setattr(rig.core.store, "update", rejected_meanwhile)
+    with pytest.raises(IllegalTransition) as moved_on:
+        rig.core.jobs.cancel(job.id)
+    answer = translate(moved_on.value)
+    assert answer is not None and answer.status_code == 409
+    (another,) = rig.core.add_files([videos["large"]])
+    rig.core.jobs.remove(another.id)
+    assert [j.id for j in rig.core.jobs.all()] == [job.id]
 
 
 def test_after_a_restart_sessions_held_count_against_the_limit(

@@ -59,6 +59,66 @@ def test_full_upload_creates_an_owned_media_file_served_by_the_cdn_url(
     assert ranged.status_code == 206 and ranged.content == path.read_bytes()[100:200]
 
 
+def test_a_client_sending_with_the_b2_key_gets_no_browser_target_and_completes(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    """``browserUpload: false`` (the daemon): the answer carries the scoped key and no
+    browser target, whose making costs two storage round trips before the first byte."""
+    account = new_account(server)
+    path = videos["mp4"]
+    data = initiate(account, path, browserUpload=False)
+    assert data["uploadUrl"] is None and data["fields"] is None
+    assert data["b2"]["namePrefix"] == f"videos/{account.user_id}/"
+    upload_as_client(data, path)
+    answer = complete(account, data)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["fileSize"] == path.stat().st_size
+
+
+def test_check_size_first_opens_nothing_for_a_size_the_callers_library_holds(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    """``checkSizeFirst``: a size the caller's library holds is answered without a session
+    (the client hashes and asks again: a duplicate); any other size, or the same size in
+    another user's library, opens the session in that same round trip."""
+    account, other = new_account(server), new_account(server)
+    path = videos["mp4"]
+    sha1 = sha1_file(path)
+    data = initiate(account, path, contentSha1=sha1)
+    upload_as_client(data, path)
+    done = complete(account, data, contentSha1=sha1)
+    assert done.status_code == 200, done.text
+    same = initiate(account, path, checkSizeFirst=True)
+    assert same["sameSizeInLibrary"] is True
+    assert same["sessionKey"] is None and same["b2"] is None
+    hashed = initiate(account, path, checkSizeFirst=True, contentSha1=sha1)
+    assert hashed["duplicate"] is True
+    assert hashed["mediaFileId"] == done.json()["data"]["id"]
+    theirs = initiate(other, path, checkSizeFirst=True)
+    assert theirs["sameSizeInLibrary"] is False and theirs["sessionKey"]
+    bigger = initiate(account, videos["large"], checkSizeFirst=True)
+    assert bigger["sameSizeInLibrary"] is False and bigger["sessionKey"]
+
+
+def test_one_ranged_read_tells_the_stored_videos_size_sha1_and_first_bytes(
+    server: LiveServer, videos: dict[str, Path]
+) -> None:
+    """What ``complete`` checks comes from one store request: the size and SHA-1 of the
+    whole stored file with its first bytes; nothing stored reads as nothing."""
+    account = new_account(server)
+    path = videos["large"]
+    sha1 = sha1_file(path)
+    data = initiate(account, path, contentSha1=sha1)
+    upload_as_client(data, path)
+    storage = server.app.state.storage
+    found = storage.head_object(data["storageKey"], 16)
+    assert found is not None
+    stored, head = found
+    assert (stored.size, stored.sha1, head) == (path.stat().st_size, sha1, path.read_bytes()[:16])
+    assert stored == storage.stat_object(data["storageKey"])
+    assert storage.head_object(data["storageKey"] + ".missing", 16) is None
+
+
 def test_complete_twice_returns_the_same_media_file(
     server: LiveServer, videos: dict[str, Path]
 ) -> None:

@@ -55,6 +55,7 @@ class FakeMediaApi:
         self.cancelled: list[str] = []
         self.reports: list[int] = []
         self.completed: list[CompleteRequest] = []
+        self.initiated: list[InitiateRequest] = []
 
     def _up(self) -> None:
         if self.down:
@@ -64,17 +65,16 @@ class FakeMediaApi:
         self._up()
         return self._policy
 
-    def hashes_of_size(self, size: int) -> set[str]:
-        self._up()
-        return {
-            m.content_sha1 for m in self.media.values() if m.file_size == size and m.content_sha1
-        }
-
     def initiate(self, request: InitiateRequest) -> InitiateResponse:
         self._up()
+        self.initiated.append(request)
         for media in self.media.values():
             if request.content_sha1 and media.content_sha1 == request.content_sha1:
                 return InitiateResponse(duplicate=True, media_file_id=media.id, media_file=media)
+        if request.check_size_first and not request.content_sha1:
+            sizes = {m.file_size for m in self.media.values() if m.content_sha1}
+            if request.file_size in sizes:
+                return InitiateResponse(same_size_in_library=True)
         key = uuid.uuid4().hex
         self.sessions[key] = request
         return InitiateResponse(
