@@ -167,7 +167,8 @@ class JobService:
         """Forget one job. A job still on its way is cancelled first (and its session too)."""
         job = self.store.get(job_id)
         if job.state not in TERMINAL_STATES:
-            # Ended meanwhile (rejected, done): nothing left to cancel, and it goes all the same.
+            # It moved on meanwhile (rejected, done, completing): it goes all the same, as one
+            # read in that state would (the user asked for it to go, not for it to stop).
             with contextlib.suppress(IllegalTransition):
                 self.cancel(job_id)
         self.runner.interrupt(job_id)

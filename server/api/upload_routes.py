@@ -127,6 +127,12 @@ def fresh_credentials(
             storage.delete_key(old_key_id)
         except StorageError:
             log.warning("old key of session %s is left for the reaper", session.session_key)
+    db.refresh(session)
+    if session.status not in uploads.ACTIVE:
+        # ``complete`` or ``cancel`` ended the session while the key was made, and retired
+        # the key it knew: this one must not outlive the session either.
+        _delete_key(db, storage, session, scoped.key_id)
+        uploads.require_live(session)
     return envelope(uploads.key_out(scoped))
 
 
@@ -178,6 +184,10 @@ def complete(
                 raise
             return envelope(media_out(winner))
     metrics.UPLOADS_COMPLETED.inc()
+    db.refresh(session)
+    if session.b2_key_id and session.b2_key_id != key_id:
+        # Fresh credentials were made while this request ran: that key goes too.
+        _delete_key(db, storage, session, session.b2_key_id)
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:  # once the uploader has its answer: processing reads the whole file
         after_answer.add_task(worker.wake)
@@ -196,8 +206,19 @@ def cancel(session_key: SessionKey, user: CurrentUser, db: Db, storage: Storage)
         session.error = "cancelled by the user"
         db.commit()
         metrics.UPLOADS_FAILED.labels("cancelled").inc()
+        db.refresh(session)  # the key as it is now: fresh credentials may have replaced it
         retire_credentials(db, storage, session)
     return envelope({"sessionKey": session.session_key, "status": "cancelled"})
+
+
+def _delete_key(db: Db, storage: Storage, session: UploadSession, key_id: str) -> None:
+    """Delete a key made for a session that has ended; if storage cannot, the reaper will."""
+    try:
+        storage.delete_key(key_id)
+    except StorageError:
+        session.b2_key_id, session.storage_cleaned = key_id, False
+        db.commit()
+        log.warning("a key of ended session %s is left for the reaper", session.session_key)
 
 
 def _retired(deleting: Future[None] | None, session: UploadSession) -> bool:

@@ -247,6 +247,8 @@ class B2StorageService:
         try:
             with storage_errors():
                 version = bucket.get_file_info_by_name(storage_key)
+        except StorageUnavailable:
+            raise  # "not there" is for storage to say, never for its silence
         except StorageError:
             try:
                 with storage_errors():
@@ -261,14 +263,19 @@ class B2StorageService:
 
     def head_object(self, storage_key: str, size: int) -> tuple[StoredObject, bytes] | None:
         buffer = io.BytesIO()
-        try:
-            downloaded = self._on_bucket(
-                lambda bucket: bucket.download_file_by_name(storage_key, range_=(0, size - 1))
-            )
+
+        def read(bucket: Bucket) -> DownloadVersion:
+            downloaded = bucket.download_file_by_name(storage_key, range_=(0, size - 1))
             downloaded.save(buffer)
+            return downloaded.download_version
+
+        try:
+            version = self._on_bucket(read)
+        except StorageUnavailable:
+            raise  # no store to ask: the lookups apart would only fail the same way, slower
         except StorageError:
             return None
-        return _stored(storage_key, downloaded.download_version), buffer.getvalue()
+        return _stored(storage_key, version), buffer.getvalue()
 
     def read_head(self, storage_key: str, size: int) -> bytes:
         buffer = io.BytesIO()

@@ -86,7 +86,8 @@ class StorageService(Protocol):
         ...
 
     def stat_object(self, storage_key: str) -> StoredObject | None:
-        """The newest live version of ``storage_key``, or None when there is none."""
+        """The newest live version of ``storage_key``, or None when there is none;
+        StorageUnavailable when storage did not answer."""
         ...
 
     def read_head(self, storage_key: str, size: int) -> bytes:
@@ -95,7 +96,8 @@ class StorageService(Protocol):
 
     def head_object(self, storage_key: str, size: int) -> tuple[StoredObject, bytes] | None:
         """``stat_object`` and ``read_head`` in one ranged read; None when that read found
-        nothing or failed (``stat_object`` and ``read_head`` then say which)."""
+        nothing or was refused (``stat_object`` and ``read_head`` then say why);
+        StorageUnavailable when storage did not answer."""
         ...
 
     def download_to(self, storage_key: str, destination: Path) -> None:

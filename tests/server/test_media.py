@@ -154,6 +154,31 @@ def test_deleted_media_is_no_longer_downloadable(
         assert httpx.get(url, timeout=60).status_code == 404, url
 
 
+def test_delete_while_storage_does_not_answer_is_refused_and_keeps_the_media(
+    server: LiveServer, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that could not be hidden must not be reported deleted: its URLs would go on
+    serving it once storage answers again. The user is told to retry, and nothing moves."""
+    import httpx
+    from b2sdk._internal.b2http import B2Http
+    from b2sdk.v2 import exception as b2_exceptions
+
+    account = new_account(server)
+    media = uploaded_media(account, videos["mp4"])
+
+    def no_answer(*_args: Any, **_kwargs: Any) -> Any:
+        raise b2_exceptions.B2ConnectionError("connection refused")
+
+    with monkeypatch.context() as down:  # every request of the server's b2sdk fails
+        down.setattr(B2Http, "request", no_answer)
+        refused = account.delete(f"/api/v1/media/media/{media['id']}")
+    assert refused.status_code == 503, refused.text
+    assert "retry" in refused.json()["error"]["message"]
+    assert account.get(f"/api/v1/media/media/{media['id']}").status_code == 200
+    assert account.delete(f"/api/v1/media/media/{media['id']}").status_code == 200
+    assert httpx.get(media["cdnUrl"], timeout=60).status_code == 404
+
+
 def test_policy_lists_the_limits_from_the_environment(server: LiveServer) -> None:
     import httpx
 

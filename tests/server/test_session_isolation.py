@@ -91,3 +91,64 @@ def test_a_completed_sessions_credentials_are_dead(
     with pytest.raises(b2_exceptions.B2Error):
         scoped_bucket(data["b2"]).upload_bytes(os.urandom(100), data["storageKey"])
     assert served(done.json()["data"]) == videos["mp4"].read_bytes()
+
+
+@pytest.mark.parametrize("ending", ["complete", "cancel"])
+def test_credentials_made_while_the_session_ends_die_with_it(
+    sqlite_server: LiveServer, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    """Fresh credentials asked for while ``complete`` (or ``cancel``) ends the session: the
+    key made meanwhile must not outlive the session it was made for, whichever request
+    commits first; the client asking is told the session ended."""
+    account = new_account(sqlite_server)
+    data = initiate(account, videos["mp4"])
+    upload_as_client(data, videos["mp4"])
+    storage = sqlite_server.app.state.storage
+    make_key = storage.create_upload_key
+    ended: list[httpx.Response] = []
+
+    def key_while_the_session_ends(*args: Any, **kwargs: Any) -> Any:
+        made = make_key(*args, **kwargs)
+        if not ended:  # the other request runs to its end before this key is recorded
+            if ending == "complete":
+                ended.append(complete(account, data, sha1_file(videos["mp4"])))
+            else:
+                ended.append(account.post(f"/api/v1/media/upload/cancel/{data['sessionKey']}"))
+        fresh.append(made)
+        return made
+
+    fresh: list[Any] = []
+    monkeypatch.setattr(storage, "create_upload_key", key_while_the_session_ends)
+    asked = account.post(f"/api/v1/media/upload/credentials/{data['sessionKey']}")
+    assert ended and ended[0].status_code == 200, ended[0].text
+    assert asked.status_code == 409, asked.text
+    (made,) = fresh
+    key = {**data["b2"], "keyId": made.key_id, "applicationKey": made.application_key}
+    with pytest.raises(b2_exceptions.B2Error):
+        scoped_bucket(key).upload_bytes(os.urandom(100), data["storageKey"])
+
+
+def test_credentials_made_while_complete_checks_the_video_die_with_the_session(
+    sqlite_server: LiveServer, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other order: the fresh key is recorded while ``complete`` checks the stored
+    video, before it commits. ``complete`` deletes the key it finds after its commit."""
+    account = new_account(sqlite_server)
+    data = initiate(account, videos["mp4"])
+    upload_as_client(data, videos["mp4"])
+    storage = sqlite_server.app.state.storage
+    read_video = storage.head_object
+    renewed: list[httpx.Response] = []
+
+    def renewed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        if not renewed:
+            renewed.append(account.post(f"/api/v1/media/upload/credentials/{data['sessionKey']}"))
+        return read_video(*args, **kwargs)
+
+    monkeypatch.setattr(storage, "head_object", renewed_meanwhile)
+    done = complete(account, data, sha1_file(videos["mp4"]))
+    assert done.status_code == 200, done.text
+    assert renewed and renewed[0].status_code == 200, renewed[0].text
+    key = {**data["b2"], **renewed[0].json()["data"]}
+    with pytest.raises(b2_exceptions.B2Error):
+        scoped_bucket(key).upload_bytes(os.urandom(100), data["storageKey"])

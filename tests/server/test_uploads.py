@@ -119,6 +119,29 @@ def test_one_ranged_read_tells_the_stored_videos_size_sha1_and_first_bytes(
     assert storage.head_object(data["storageKey"] + ".missing", 16) is None
 
 
+def test_complete_says_storage_is_down_when_it_does_not_answer(
+    server: LiveServer, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storage not answering the read of the stored video is a 503 the uploader retries,
+    never a verdict on the upload (``object_missing``), and it creates nothing."""
+    from b2sdk._internal.b2http import B2Http
+
+    account = new_account(server)
+    data = initiate(account, videos["mp4"])
+    upload_as_client(data, videos["mp4"])
+
+    def no_answer(*_args: Any, **_kwargs: Any) -> Any:
+        raise b2_exceptions.B2ConnectionError("connection refused")
+
+    with monkeypatch.context() as down:  # every request of the server's b2sdk fails
+        down.setattr(B2Http, "request", no_answer)
+        answer = complete(account, data)
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"]["code"] == "storage_unavailable"
+    assert account.get("/api/v1/media/user/media").json()["data"]["total"] == 0
+    assert complete(account, data).status_code == 200  # storage back: the same call works
+
+
 def test_complete_twice_returns_the_same_media_file(
     server: LiveServer, videos: dict[str, Path]
 ) -> None:
