@@ -17,7 +17,7 @@ from b2sdk.v2 import exception as b2_exceptions
 
 from shared.media.hashing import sha1_file
 from tests.server.flows import browser_post, complete, initiate, uploaded_media
-from tests.support.api import new_account
+from tests.support.api import Account, new_account
 from tests.support.b2 import scoped_bucket, upload_as_client
 from tests.support.live_server import LiveServer
 
@@ -100,10 +100,7 @@ def test_credentials_made_while_the_session_ends_die_with_it(
     """Fresh credentials asked for while ``complete`` (or ``cancel``) ends the session: the
     key made meanwhile must not outlive the session it was made for, whichever request
     commits first; the client asking is told the session ended."""
-    account = new_account(sqlite_server)
-    data = initiate(account, videos["mp4"])
-    upload_as_client(data, videos["mp4"])
-    storage = sqlite_server.app.state.storage
+    account, data, storage = uploaded_session(sqlite_server, videos["mp4"])
     make_key = storage.create_upload_key
     ended: list[httpx.Response] = []
 
@@ -124,8 +121,7 @@ def test_credentials_made_while_the_session_ends_die_with_it(
     assert asked.status_code == 409, asked.text
     (made,) = fresh
     key = {**data["b2"], "keyId": made.key_id, "applicationKey": made.application_key}
-    with pytest.raises(b2_exceptions.B2Error):
-        scoped_bucket(key).upload_bytes(os.urandom(100), data["storageKey"])
+    assert_dead(key, data["storageKey"])
 
 
 def test_credentials_made_while_complete_checks_the_video_die_with_the_session(
@@ -133,10 +129,7 @@ def test_credentials_made_while_complete_checks_the_video_die_with_the_session(
 ) -> None:
     """The other order: the fresh key is recorded while ``complete`` checks the stored
     video, before it commits. ``complete`` deletes the key it finds after its commit."""
-    account = new_account(sqlite_server)
-    data = initiate(account, videos["mp4"])
-    upload_as_client(data, videos["mp4"])
-    storage = sqlite_server.app.state.storage
+    account, data, storage = uploaded_session(sqlite_server, videos["mp4"])
     read_video = storage.head_object
     renewed: list[httpx.Response] = []
 
@@ -149,6 +142,17 @@ def test_credentials_made_while_complete_checks_the_video_die_with_the_session(
     done = complete(account, data, sha1_file(videos["mp4"]))
     assert done.status_code == 200, done.text
     assert renewed and renewed[0].status_code == 200, renewed[0].text
-    key = {**data["b2"], **renewed[0].json()["data"]}
+    assert_dead({**data["b2"], **renewed[0].json()["data"]}, data["storageKey"])
+
+
+def uploaded_session(server: LiveServer, video: Path) -> tuple[Account, dict[str, Any], Any]:
+    """A session whose video is stored, not yet completed, and the server's storage."""
+    account = new_account(server)
+    data = initiate(account, video)
+    upload_as_client(data, video)
+    return account, data, server.app.state.storage
+
+
+def assert_dead(key: dict[str, Any], name: str) -> None:
     with pytest.raises(b2_exceptions.B2Error):
-        scoped_bucket(key).upload_bytes(os.urandom(100), data["storageKey"])
+        scoped_bucket(key).upload_bytes(os.urandom(100), name)
