@@ -41,7 +41,8 @@ COMMAND_MODULES: dict[str, str] = {
 """The module that registers each command. A command line that names one registers only
 its module: importing every module and building every parser costs ``reeldrop upload``
 about 20 ms before its files reach the daemon. (``tests/daemon/test_cli_start.py`` checks
-this table against what the modules register.)"""
+this table against what the modules register; ``installer/reeldrop.spec`` bundles these
+modules by name, as PyInstaller cannot follow an import given as a string.)"""
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
