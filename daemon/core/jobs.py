@@ -15,12 +15,12 @@ from daemon.jobs.states import IllegalTransition, JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.runner import JobRunner
+from shared.control import MAX_JOB_IDS
 from shared.control.schemas import JobSource, JobView
 from shared.control.states import FINISHED_STATES, TERMINAL_STATES
 from shared.policy import Policy
 
 log = logging.getLogger(__name__)
-MAX_IDS_ASKED = 200  # ids in one query string (``GET /v1/jobs?id=...``)
 S = JobState
 PAUSABLE = {S.QUEUED, S.PROBING, S.INITIATING, S.UPLOADING}
 CANCELLABLE = PAUSABLE | {S.PAUSED, S.FAILED}
@@ -88,8 +88,8 @@ class JobService:
         """Every job, or only those of ``ids``: a command following its own uploads should
         not have the whole history (hundreds of jobs after a term) built and sent to it
         twice a second, on the cores the uploads need."""
-        if ids is not None and len(ids) > MAX_IDS_ASKED:
-            raise InvalidRequest(f"ask for at most {MAX_IDS_ASKED} jobs by id, or for all")
+        if ids is not None and len(ids) > MAX_JOB_IDS:
+            raise InvalidRequest(f"ask for at most {MAX_JOB_IDS} jobs by id, or for all")
         return [self.store.view(j) for j in self.store.all(ids)]
 
     def get(self, job_id: str) -> JobView:

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from shared.app_dirs import AppDirs, app_dirs
+from shared.control import MAX_JOB_IDS
 from shared.control.job_line import JobLine
 from shared.control.transport import (
     NOT_RUNNING,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     )
 
 CONTROL_FILE = "control.json"
-IDS_ASKED_AT_MOST = 200  # the daemon's limit on ids in one ``GET /v1/jobs?id=...``
 __all__ = [
     "CONTROL_FILE",
     "ControlClient",
@@ -112,9 +112,9 @@ class ControlClient:
 
     def job_lines(self, only: Collection[str] | None = None) -> list[JobLine]:
         """The jobs (``only`` those ids) as a terminal shows them, without the schemas.
-        The daemon is asked for those jobs alone (up to ``IDS_ASKED_AT_MOST``; more, and
+        The daemon is asked for those jobs alone (up to ``MAX_JOB_IDS``; more, and
         it sends them all to be picked from)."""
-        asked = only is not None and len(only) <= IDS_ASKED_AT_MOST
+        asked = only is not None and len(only) <= MAX_JOB_IDS
         params = {"id": sorted(only)} if only is not None and asked else None
         return job_lines_of(self._request("GET", "/v1/jobs", params=params), only)
 
