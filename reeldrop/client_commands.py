@@ -63,19 +63,22 @@ def logout(_args: argparse.Namespace) -> int:
 def _hand_over(paths: list[str], course_id: str | None) -> tuple[ControlClient, dict[str, Any]]:
     """Give the files to the daemon in the command's first request, so probing starts at
     once; only when no daemon answers is one started (and asked again: adding the same
-    files twice queues them once). "Open with ReelDrop" may be the first thing a user does."""
-    from reeldrop.daemon_process import connect, ensure_daemon
-
+    files twice queues them once). "Open with ReelDrop" may be the first thing a user does.
+    (Starting a daemon needs ``subprocess``: imported only when no daemon answered.)"""
     try:
         client = _client()
         return client, client.add_unread(paths, course_id)
     except DaemonNotRunning:
         pass
     except (ControlError, DaemonUnresponsive):
+        from reeldrop.daemon_process import connect
+
         # Whatever answered: if it is the daemon (it knows its token), its refusal stands;
         # otherwise another program has a stale control file's port.
         if connect() is not None:
             raise
+    from reeldrop.daemon_process import ensure_daemon
+
     client = ensure_daemon()
     return client, client.add_unread(paths, course_id)
 
