@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import report, sections
+from bench import page_reporting, report, sections
 from bench.cpu_share import CpuWatch
 from bench.settings import MIB, BenchSettings
 from bench.stack import byte_compile
@@ -45,7 +45,11 @@ def main() -> int:
     cpu = CpuWatch()
     byte_compile(ROOT)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory(prefix="reeldrop-bench-") as tmp_name:
+    with (
+        tempfile.TemporaryDirectory(prefix="reeldrop-bench-") as tmp_name,
+        page_reporting.held() as memory,
+    ):
+        log(memory)
         tmp = Path(tmp_name)
         videos = []
         for size in settings.sizes:
@@ -66,7 +70,8 @@ def main() -> int:
             "each ratio compares two figures measured in this same run.",
             "",
             f"Machine: {report.machine()}; load average at the start "
-            f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}.",
+            f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}; {memory} "
+            "(bench/page_reporting.py says why).",
             "",
         ]
         generated += guarded(

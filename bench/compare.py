@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import page_reporting
 from bench.daemon_upload import daemon_upload
 from bench.receive import _store_once
 from bench.settings import MIB
@@ -31,7 +32,11 @@ def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
     rss: dict[str, list[int]] = {k: [] for k in trees}
     receive: dict[str, list[float]] = {k: [] for k in trees}
     finish: dict[str, list[float]] = {k: [] for k in trees}
-    with tempfile.TemporaryDirectory(prefix="reeldrop-compare-") as tmp_name:
+    with (
+        tempfile.TemporaryDirectory(prefix="reeldrop-compare-") as tmp_name,
+        page_reporting.held() as memory,
+    ):
+        print(memory, flush=True)
         tmp = Path(tmp_name)
         os.chdir(tmp)
         video = make_big_video(tmp / "lecture.mp4", size_mb * MIB)

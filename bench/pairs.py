@@ -14,6 +14,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from bench import page_reporting
 from bench.daemon_upload import FirstByteWatch, daemon_upload
 from bench.peers import raw_baseline, timed
 from bench.settings import MIB
@@ -28,7 +29,11 @@ def main(size_mb: int, pairs: int, reeldrop_first: bool) -> None:
     byte_compile(ROOT)
     seconds: dict[str, list[float]] = {"raw": [], "reeldrop": []}
     phases: dict[str, list[tuple[float, float, float]]] = {"raw": [], "reeldrop": []}
-    with video_server_daemon("reeldrop-pairs-", size_mb * MIB) as (video, server, daemon):
+    with (
+        page_reporting.held() as memory,
+        video_server_daemon("reeldrop-pairs-", size_mb * MIB) as (video, server, daemon),
+    ):
+        print(memory, flush=True)
         pids = [server.pid, daemon.proc.pid]
         raw = raw_baseline(server, 100 * 1000 * 1000, 4)
 
