@@ -8,6 +8,7 @@ import ffmpeg
 
 from shared.media.errors import MediaError
 from shared.media.ffmpeg_locator import find_ffmpeg
+from shared.media.probe import FORMAT_ALLOW_LIST, LOCAL_PROTOCOLS
 
 
 def make_thumbnail(
@@ -16,7 +17,14 @@ def make_thumbnail(
     at = max(0.0, (duration or 0.0) * 0.1)
     out.parent.mkdir(parents=True, exist_ok=True)
     stream = (
-        ffmpeg.input(str(video), ss=f"{at:.3f}")
+        # The same allow-lists as the probe: ffmpeg reads this one local file as a video
+        # container, never a playlist or list (a ".m3u8" would pull in what it names).
+        ffmpeg.input(
+            str(video),
+            ss=f"{at:.3f}",
+            protocol_whitelist=LOCAL_PROTOCOLS,
+            format_whitelist=FORMAT_ALLOW_LIST,
+        )
         .filter("scale", width, -2)
         .output(str(out), vframes=1, format="image2", vcodec="mjpeg", **{"q:v": 4})
         .overwrite_output()

@@ -12,7 +12,7 @@ import ffmpeg
 import pytest
 
 from shared.media.errors import FfmpegNotFound, MediaError, ProbeError
-from shared.media.ffmpeg_locator import find_ffprobe
+from shared.media.ffmpeg_locator import find_ffmpeg, find_ffprobe
 from shared.media.probe import parse_probe, probe
 from shared.media.quality import quality_tier
 from shared.media.thumbnail import make_thumbnail
@@ -195,6 +195,37 @@ def test_thumbnail_is_a_small_jpeg(videos: dict[str, Path], tmp_path: Path) -> N
     # An image is not a video: measure it with plain ffprobe, not the hardened probe().
     stream = ffmpeg.probe(str(out), cmd=str(find_ffprobe()))["streams"][0]
     assert (stream["width"], stream["height"]) == (320, 180)
+
+
+def test_thumbnail_never_follows_a_playlist_to_another_file(
+    videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """A thumbnail is made from the file given only: a playlist (named ``.m3u8``, which
+    ffmpeg would follow) that names another video gives an error, not that video's frame."""
+    segment = tmp_path / "elsewhere.ts"
+    subprocess.run(
+        [
+            str(find_ffmpeg()),
+            "-loglevel",
+            "error",
+            "-i",
+            str(videos["hd"]),
+            "-c",
+            "copy",
+            "-f",
+            "mpegts",
+            str(segment),
+        ],
+        check=True,
+    )
+    playlist = tmp_path / "lecture.m3u8"
+    playlist.write_text(
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:1,\n{segment}\n#EXT-X-ENDLIST\n"
+    )
+    with pytest.raises(MediaError) as caught:
+        make_thumbnail(playlist, tmp_path / "thumb.jpg", duration=1.0)
+    assert caught.value.code == "thumbnail_failed"
+    assert not (tmp_path / "thumb.jpg").exists()
 
 
 def test_probe_refuses_a_concat_list_that_names_another_file(
