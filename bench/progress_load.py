@@ -74,23 +74,32 @@ class Reporter:
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def report(self, sent: int) -> bool:
-        """One report; whether the server accepted it."""
+        """One report; whether the server accepted it. An answer this client cannot read
+        to its end (no length, a broken status line) raises ValueError: the connection
+        is then closed, as it is after an answer that says ``Connection: close``."""
         if self.streams is None:
             self.streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self.streams
         body = json.dumps({"bytesUploaded": sent, "uploadSpeedBps": 5e6}).encode()
         writer.write(f"{self.head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
         head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
+        status_line, *lines = head[:-4].split(b"\r\n")
+        version, _, rest = status_line.partition(b" ")
+        if not version.startswith(b"HTTP/1.") or not rest[:3].isdigit():
+            raise ValueError(f"not an HTTP/1.x answer: {status_line[:60]!r}")
+        headers = {}
+        for line in lines:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        await reader.readexactly(length)
-        return status == 200
+            headers[name.strip().lower()] = value.strip().lower()
+        if b"content-length" not in headers:
+            raise ValueError("an answer without Content-Length")
+        await reader.readexactly(int(headers[b"content-length"]))
+        if headers.get(b"connection") == b"close":
+            self.close()
+        return rest[:3] == b"200"
 
     def close(self) -> None:
+        """Drop the connection; the next report opens a new one."""
         if self.streams is not None:
             self.streams[1].close()
             self.streams = None
@@ -110,7 +119,8 @@ async def _hammer(url: str, token: str, keys: list[str], seconds: float) -> tupl
             start = time.perf_counter()
             try:
                 ok = await asyncio.wait_for(reporter.report(sent), TIMEOUT)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+                # OSError includes TimeoutError (wait_for's), a refused or reset connection
                 ok = False
                 reporter.close()  # a fresh connection for the next report
             latencies.append(time.perf_counter() - start)
@@ -134,8 +144,10 @@ def progress_load(
         elapsed = time.perf_counter() - started
         server_cpu = cpu_seconds(server.pid) - server_before
         client_cpu = time.process_time() - client_before
+    if not latencies:
+        raise RuntimeError(f"no progress report finished in {seconds:.0f} s")
     latencies.sort()
-    count = max(1, len(latencies))
+    count = len(latencies)
     return ProgressLoad(
         database,
         len(latencies) / elapsed,

@@ -222,7 +222,8 @@ def progress(settings: BenchSettings, tmp: Path) -> list[str]:
         f"{SESSIONS} upload sessions each sending `PUT /api/v1/media/upload/progress/...` "
         f"back to back for {settings.progress_seconds:.0f} s, each over its own keep-alive "
         "connection (one server process; the load generator shares the machine's cores, and "
-        "its CPU per report is in the table). Errors include timeouts (30 s). A session "
+        "its CPU per report is in the table, beside the server process's; PostgreSQL's own "
+        "processes are not counted). Errors include timeouts (30 s). A session "
         "waits for each answer before its next report, so p50 is about the 200 sessions "
         "divided by the rate: the queue, not the work of one report.",
         "",

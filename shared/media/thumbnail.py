@@ -8,7 +8,7 @@ import ffmpeg
 
 from shared.media.errors import MediaError
 from shared.media.ffmpeg_locator import find_ffmpeg
-from shared.media.probe import FORMAT_ALLOW_LIST, LOCAL_PROTOCOLS
+from shared.media.probe import FORMAT_ALLOW_LIST, LOCAL_PROTOCOLS, explain_failure
 
 
 def make_thumbnail(
@@ -33,11 +33,12 @@ def make_thumbnail(
     try:
         stream.run(cmd=str(find_ffmpeg()), capture_stdout=True, capture_stderr=True)
     except ffmpeg.Error as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise MediaError(
-            "thumbnail_failed",
-            f"no thumbnail for {video.name}: {detail[-1] if detail else 'ffmpeg failed'}",
-        ) from None
+        text = (exc.stderr or b"").decode("utf-8", "replace")
+        detail = text.strip().splitlines()
+        reason = detail[-1] if detail else "ffmpeg failed"
+        if "not on whitelist" in text.lower():  # ffmpeg's last line only says "Invalid argument"
+            reason = explain_failure(text, video.name).message
+        raise MediaError("thumbnail_failed", f"no thumbnail for {video.name}: {reason}") from None
     if not out.exists() or out.stat().st_size == 0:
         raise MediaError("thumbnail_failed", f"no thumbnail for {video.name}: empty output")
     return out

@@ -6,78 +6,121 @@ the tests never change the real machine."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from bench.page_reporting import HOLD, held
 
-
-def parameters(tmp_path: Path, min_free_ms: str | None = "0") -> Path:
-    folder = tmp_path / "parameters"
-    folder.mkdir()
-    (folder / "page_reporting_order").write_text("9\n")
-    if min_free_ms is not None:
-        (folder / "min_free_ms").write_text(f"{min_free_ms}\n")
-        (folder / "max_waiting_mib").write_text("1024\n")
-    return folder
+FOUND = {"min_free_ms": "0", "max_waiting_mib": "1024"}
 
 
-def test_reporting_is_held_during_the_run_and_restored_after(tmp_path: Path) -> None:
-    folder = parameters(tmp_path)
-    with held(folder) as note:
-        assert (folder / "min_free_ms").read_text() == str(HOLD["min_free_ms"])
-        assert (folder / "max_waiting_mib").read_text() == str(HOLD["max_waiting_mib"])
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    parameters = tmp_path / "parameters"
+    parameters.mkdir()
+    (parameters / "page_reporting_order").write_text("9\n")
+    for name, value in FOUND.items():
+        (parameters / name).write_text(f"{value}\n")
+    return parameters
+
+
+def values(folder: Path) -> dict[str, str]:
+    return {name: (folder / name).read_text().strip() for name in FOUND}
+
+
+def holding(folder: Path) -> AbstractContextManager[str]:
+    return held(folder, folder.parent / "saved.json")
+
+
+def refuse_writes_of(monkeypatch: pytest.MonkeyPatch, name: str, value: str | None) -> None:
+    """Writing ``value`` (any value: None) to the knob ``name`` fails, as it does for a
+    user who is not root (a fake: CI runs as root, and root writes read-only files)."""
+    write_text = Path.write_text
+
+    def refuse(path: Path, data: str, *args: object, **kwargs: object) -> int:
+        if path.name == name and value in (None, data):
+            raise PermissionError(13, "Permission denied")
+        return write_text(path, data)
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+
+
+def test_reporting_is_held_during_the_run_and_put_back_after(folder: Path) -> None:
+    with holding(folder) as note:
+        assert values(folder) == {name: str(HOLD[name]) for name in FOUND}
         assert "held for the run" in note and "order 9" in note
-    assert (folder / "min_free_ms").read_text().strip() == "0"
-    assert (folder / "max_waiting_mib").read_text().strip() == "1024"
+    assert values(folder) == FOUND
+    assert not (folder.parent / "saved.json").exists()
 
 
-def test_a_failing_run_restores_it_too(tmp_path: Path) -> None:
-    folder = parameters(tmp_path)
-    with pytest.raises(RuntimeError), held(folder):
+def test_a_failing_run_puts_it_back_too(folder: Path) -> None:
+    with pytest.raises(RuntimeError), holding(folder):
         raise RuntimeError("a benchmark failed")
-    assert (folder / "min_free_ms").read_text().strip() == "0"
-    assert (folder / "max_waiting_mib").read_text().strip() == "1024"
+    assert values(folder) == FOUND
 
 
-def test_keep_measures_the_machine_as_it_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = parameters(tmp_path)
+def test_sigterm_ends_the_run_and_puts_it_back(folder: Path) -> None:
+    with pytest.raises(SystemExit), holding(folder):
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert values(folder) == FOUND
+
+
+def test_the_next_run_puts_back_what_a_killed_run_left(folder: Path) -> None:
+    """SIGKILL runs no ``finally``: the values written down before the change remain."""
+    saved = folder.parent / "saved.json"
+    saved.write_text(json.dumps(FOUND))
+    for name in FOUND:
+        (folder / name).write_text(str(HOLD[name]))
+    with holding(folder) as note:
+        assert "held for the run" in note and "min_free_ms 0" in note
+    assert values(folder) == FOUND
+    assert not saved.exists()
+
+
+def test_keep_measures_the_machine_as_it_is(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BENCH_PAGE_REPORTING", "keep")
-    with held(folder) as note:
-        assert (folder / "min_free_ms").read_text().strip() == "0"
+    with holding(folder) as note:
+        assert values(folder) == FOUND
     assert "left on" in note
 
 
 def test_a_knob_it_cannot_write_leaves_everything_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Not root (a fake: CI runs as root, and root writes read-only files): the first knob
-    was raised before the second refused, and is put back before the run starts."""
-    folder = parameters(tmp_path)
-    write_text = Path.write_text
-
-    def refuse_second(path: Path, data: str, *args: object, **kwargs: object) -> int:
-        if path.name == "max_waiting_mib":
-            raise PermissionError(13, "Permission denied")
-        return write_text(path, data)
-
-    monkeypatch.setattr(Path, "write_text", refuse_second)
-    with held(folder) as note:
-        assert (folder / "min_free_ms").read_text().strip() == "0"
+    """The first knob was raised before the second refused: it is put back before the run."""
+    refuse_writes_of(monkeypatch, "max_waiting_mib", None)
+    with holding(folder) as note:
+        assert values(folder) == FOUND
     assert "not held (max_waiting_mib: Permission denied" in note
+    assert not (folder.parent / "saved.json").exists()
+
+
+def test_a_knob_it_cannot_put_back_does_not_keep_the_other_held(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """And the values stay written down, for the next run to put back."""
+    refuse_writes_of(monkeypatch, "max_waiting_mib", "1024")
+    with holding(folder):
+        pass
+    assert values(folder)["min_free_ms"] == "0"
+    assert json.loads((folder.parent / "saved.json").read_text()) == FOUND
 
 
 def test_without_the_knob_or_reporting_nothing_changes_and_the_report_says_so(
     tmp_path: Path,
 ) -> None:
-    folder = parameters(tmp_path, min_free_ms=None)
-    with held(folder) as note:
+    only_order = tmp_path / "parameters"
+    only_order.mkdir()
+    (only_order / "page_reporting_order").write_text("9\n")
+    with holding(only_order) as note:
         pass
-    assert sorted(p.name for p in folder.iterdir()) == ["page_reporting_order"]
+    assert sorted(p.name for p in only_order.iterdir()) == ["page_reporting_order"]
     assert "not held" in note
-    with held(tmp_path / "absent") as note:
+    with holding(tmp_path / "absent") as note:
         pass
     assert note == "no free page reporting to a host"

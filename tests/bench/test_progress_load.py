@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bench.progress_load import Reporter, _hammer, _sessions, progress_load
 from bench.stack import server_process
 
@@ -35,3 +37,32 @@ def test_refused_and_accepted_reports_are_told_apart(tmp_path: Path) -> None:
         assert asyncio.run(one("not-a-session-of-this-user")) is False
         latencies, errors = asyncio.run(_hammer(server.url, token, ["no-such-session"], 0.3))
         assert latencies and errors == len(latencies)
+
+
+CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+CLOSING = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+
+
+@pytest.mark.parametrize(("answer", "all_errors"), [(CHUNKED, True), (CLOSING, False)])
+def test_each_answer_is_read_to_its_end_or_counted_as_an_error(
+    answer: bytes, all_errors: bool
+) -> None:
+    """An answer without a length cannot be told from the next one: an error, never a
+    misread; an answer that closes its connection is a success, and the next report
+    opens another (a server that closes after an error must not cost two errors)."""
+
+    async def run() -> tuple[list[float], int]:
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer)
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            return await _hammer(f"http://127.0.0.1:{port}", "token", ["key"], 0.3)
+
+    latencies, errors = asyncio.run(run())
+    assert len(latencies) > 3
+    assert errors == (len(latencies) if all_errors else 0)

@@ -225,6 +225,7 @@ def test_thumbnail_never_follows_a_playlist_to_another_file(
     with pytest.raises(MediaError) as caught:
         make_thumbnail(playlist, tmp_path / "thumb.jpg", duration=1.0)
     assert caught.value.code == "thumbnail_failed"
+    assert "is not an MP4, QuickTime, WebM/Matroska or AVI video" in caught.value.message
     assert not (tmp_path / "thumb.jpg").exists()
 
 
