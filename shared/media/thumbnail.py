@@ -35,9 +35,13 @@ def make_thumbnail(
     except ffmpeg.Error as exc:
         text = (exc.stderr or b"").decode("utf-8", "replace")
         detail = text.strip().splitlines()
-        reason = detail[-1] if detail else "ffmpeg failed"
-        if "not on whitelist" in text.lower():  # ffmpeg's last line only says "Invalid argument"
-            reason = explain_failure(text, video.name).message
+        # A file the allow-lists refuse: ffmpeg's last line only says "Invalid argument",
+        # and the probe's reading of its output says what the file is not.
+        refused = explain_failure(text, video.name)
+        if refused.code == "unsupported_format":
+            reason = refused.message
+        else:
+            reason = detail[-1] if detail else "ffmpeg failed"
         raise MediaError("thumbnail_failed", f"no thumbnail for {video.name}: {reason}") from None
     if not out.exists() or out.stat().st_size == 0:
         raise MediaError("thumbnail_failed", f"no thumbnail for {video.name}: empty output")
