@@ -240,19 +240,23 @@ def progress(settings: BenchSettings, tmp: Path) -> list[str]:
 
 
 def watched(settings: BenchSettings, tmp: Path) -> list[str]:
+    from bench.daemon_idle import rows as daemon_idle_rows
     from bench.watch_latency import rows as latency_rows
 
     watch_folders = importlib.import_module("bench.watch_folders")
     return [
         "## Watched folders",
         "",
-        "The scan and idle rows run the real watcher in the benchmark process "
-        "(bench/watch_folders.py); the latency row a real daemon process.",
+        "The scan and the first idle row run the real watcher in the benchmark process "
+        "(bench/watch_folders.py); the latency row and the last idle row a real daemon "
+        "process (bench/watch_latency.py, bench/daemon_idle.py): everything a user's "
+        "`top` would show, its scheduler and control API included.",
         "",
         "| what | result |",
         "| --- | --- |",
         *latency_rows(tmp, max(3, settings.repeats)),
         *watch_folders.rows(settings.idle_seconds),
+        *daemon_idle_rows(tmp / "idle", settings.idle_seconds),
     ]
 
 

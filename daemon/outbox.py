@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +33,12 @@ class Outbox:
             if job_id:
                 query = query.where(OutboxEntry.job_id == job_id)
             return list(db.execute(query.order_by(OutboxEntry.id)).scalars())
+
+    def next_attempts(self) -> list[datetime]:
+        """When each waiting call is tried next (the scheduler sleeps until the first)."""
+        with self.factory() as db:
+            query = select(OutboxEntry.next_attempt_at).where(OutboxEntry.state == "pending")
+            return list(db.execute(query).scalars())
 
     def deliver_due(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -34,16 +35,42 @@ def write_control_file(runtime_dir: Path, port: int, token: str) -> Path:
     return path
 
 
+class QuietServer(uvicorn.Server):
+    """uvicorn, minus its main loop's tick: that wakes ten times a second, all day, to look
+    for a stop and to refresh the Date header. This one sleeps until ``stop`` and sends
+    neither Date nor Server headers (nothing on loopback reads them)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._stopping: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+
+    async def main_loop(self) -> None:
+        await self.on_tick(0)  # sets the (constant) default headers once
+        stopping = asyncio.Event()
+        self._stopping = (asyncio.get_running_loop(), stopping)
+        if not self.should_exit:  # ``stop`` may have come before the event existed
+            await stopping.wait()
+
+    def stop(self) -> None:
+        """From any thread: the loop ends, and uvicorn shuts down as after its own tick."""
+        self.should_exit = True
+        if self._stopping is not None:
+            loop, stopping = self._stopping
+            loop.call_soon_threadsafe(stopping.set)
+
+
 class ControlServer:
     def __init__(self, app: FastAPI, sock: socket.socket) -> None:
         self.sock = sock
-        self.server = uvicorn.Server(
+        self.server = QuietServer(
             uvicorn.Config(
                 app,
                 log_level="warning",
                 access_log=False,
                 lifespan="off",
                 timeout_graceful_shutdown=2,
+                date_header=False,
+                server_header=False,
             )
         )
         self.thread = threading.Thread(
@@ -54,5 +81,5 @@ class ControlServer:
         self.thread.start()
 
     def stop(self) -> None:
-        self.server.should_exit = True
+        self.server.stop()
         self.thread.join(timeout=5)

@@ -1,14 +1,21 @@
-"""The scheduler: starts jobs up to the concurrency limit and drains the outbox."""
+"""The scheduler: starts jobs up to the concurrency limit and drains the outbox.
+
+It sleeps until something is due: woken at once by every change that can make work due
+(a job added, resumed or retried, a job's thread ending, a sign-in, a setting), and by
+the clock when a waiting job or server call reaches its next attempt. An idle daemon
+then does not wake at all, where a fixed tick would look at the database twice a second
+all day (a laptop's battery pays for every wake-up)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
-from daemon.jobs.models import OutboxEntry
+from daemon.jobs.models import OutboxEntry, utcnow
 from daemon.jobs.states import IllegalTransition, JobState
 from daemon.jobs.store import JobStore, due
 from daemon.outbox import Outbox, enqueue
@@ -21,6 +28,8 @@ log = logging.getLogger(__name__)
 S = JobState
 RUNNABLE = (S.QUEUED, S.PROBING, S.INITIATING, S.UPLOADING)
 RESUME_ORDER = {S.UPLOADING: 0, S.INITIATING: 1, S.PROBING: 2, S.QUEUED: 3}
+LONGEST_SLEEP = 300.0  # a look without a reason, at most this far apart
+AFTER_FAILED_TICK = 5.0
 
 
 class JobRunner:
@@ -64,24 +73,37 @@ class JobRunner:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before the tick: a wake during it means look again
             try:
                 self.deliver_outbox()
-                self.launch_due_jobs()
+                sleep = self.launch_due_jobs()
+                sleep = min(sleep, self.seconds_until(self.outbox.next_attempts()))
             except Exception:
                 log.exception("scheduler tick failed")
-            self._wake.wait(0.5)
-            self._wake.clear()
+                sleep = AFTER_FAILED_TICK
+            self._wake.wait(sleep)
 
-    def launch_due_jobs(self) -> None:
+    @staticmethod
+    def seconds_until(attempts: Iterable[datetime | None]) -> float:
+        """Seconds to the earliest attempt still ahead (LONGEST_SLEEP if none). An attempt
+        already due that this tick did not start waits for a wake instead: it is held by
+        the concurrency limit or the sign-in, whose ends wake the scheduler."""
+        now = utcnow()
+        ahead = [(at - now).total_seconds() for at in attempts if at is not None and at > now]
+        return min([LONGEST_SLEEP, *ahead])
+
+    def launch_due_jobs(self) -> float:
         """Start due jobs up to the limit: first those that hold a server session (they
         were uploading), and a new one only while fewer than the limit hold sessions, so
-        after a restart the daemon never asks the server for more sessions than allowed."""
+        after a restart the daemon never asks the server for more sessions than allowed.
+        Returns the seconds until a waiting job's next attempt (LONGEST_SLEEP if none)."""
         jobs = sorted(self.store.in_states(RUNNABLE), key=lambda j: RESUME_ORDER[JobState(j.state)])
+        sleep = self.seconds_until(j.next_attempt_at for j in jobs)
         holding = sum(1 for j in jobs if j.session_key)
         for job in jobs:
             with self._lock:
                 if len(self.running) >= self.concurrency:
-                    return
+                    return sleep
                 if job.id in self.running or not due(job):
                     continue
                 if not job.session_key:
@@ -93,6 +115,7 @@ class JobRunner:
             threading.Thread(
                 target=self._work, args=(job.id, cancel), daemon=True, name=f"job-{job.id}"
             ).start()
+        return sleep
 
     def _work(self, job_id: str, cancel: threading.Event) -> None:
         try:

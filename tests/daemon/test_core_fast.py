@@ -16,7 +16,6 @@ import pytest
 import daemon.jobs.models  # noqa: F401 - registers the tables
 from daemon.core.core import DaemonCore
 from daemon.core.errors import InvalidRequest, JobNotFound
-from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.jobs.models import OutboxEntry
 from daemon.jobs.states import IllegalTransition
 from daemon.pipeline import stages
@@ -24,7 +23,6 @@ from daemon.pipeline.library_lookups import initiate_request
 from daemon.pipeline.progress import LatestReport, ProgressReporter
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import ServerRejected
-from daemon.settings import Settings
 from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.errors import FileChanged, ReadStopped, TransferError
 from daemon.transfer.meter import WireMeter
@@ -33,6 +31,7 @@ from shared.control.schemas import JobEvent
 from shared.control.states import JobState
 from shared.policy import Policy
 from tests.support.daemon import wait_until
+from tests.support.fake_core import core_with_fakes, sign_in
 from tests.support.fakes import PART, FakeServer, FakeUploader
 
 S = JobState
@@ -57,32 +56,15 @@ class Rig:
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Rig]:
-    engine = make_engine(tmp_path / "daemon.sqlite")
-    create_schema(engine)
     server = FakeServer()
     uploader = FakeUploader()
-    core = DaemonCore(
-        make_session_factory(engine),
-        settings=Settings(),
-        settings_path=tmp_path / "settings.json",
-        data_dir=tmp_path / "data",
-        thumbs_dir=tmp_path / "thumbs",
-        make_client=lambda url, store: _adopt(server, store),
-        uploader=lambda _limiter: uploader,
-    )
-    events: list[JobEvent] = []
-    queue = core.bus.subscribe()
-    core.account.sign_in("http://fake", "me@example.edu", "pw", insecure=True)
-    rig = Rig(core, server, uploader, events)
-    yield rig
-    while not queue.empty():
-        events.append(queue.get_nowait())
-    engine.dispose()
-
-
-def _adopt(server: FakeServer, store: object) -> FakeServer:
-    server.token_store = store
-    return server
+    with core_with_fakes(tmp_path, server, uploader) as core:
+        events: list[JobEvent] = []
+        queue = core.bus.subscribe()
+        sign_in(core)
+        yield Rig(core, server, uploader, events)
+        while not queue.empty():
+            events.append(queue.get_nowait())
 
 
 def big_file(path: Path, source: Path, size: int) -> Path:
