@@ -45,11 +45,12 @@ class Outbox:
         handlers: dict[str, Handler],
         on_delivered: Callable[[OutboxEntry, Any], None],
         on_failed: Callable[[OutboxEntry, str], None],
+        now: datetime | None = None,
     ) -> int:
-        """Deliver what is due, in order per job; how many were delivered."""
+        """Deliver what is due at ``now``, in order per job; how many were delivered."""
         delivered = 0
         blocked: set[str] = set()
-        now = utcnow()
+        now = now or utcnow()
         for entry in self.pending():
             if entry.job_id in blocked:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -56,7 +57,8 @@ class QuietServer(uvicorn.Server):
         self.should_exit = True
         if self._stopping is not None:
             loop, stopping = self._stopping
-            loop.call_soon_threadsafe(stopping.set)
+            with contextlib.suppress(RuntimeError):  # stopped before: its loop is closed
+                loop.call_soon_threadsafe(stopping.set)
 
 
 class ControlServer:

@@ -18,7 +18,7 @@ from daemon.core.library import Library
 from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import Outbox
-from daemon.pipeline.runner import JobRunner
+from daemon.pipeline.runner import RUNNABLE, JobRunner
 from daemon.pipeline.stages import Stages, Uploader
 from daemon.serverapi.client import ServerClient
 from daemon.serverapi.errors import ServerUnavailable
@@ -67,6 +67,7 @@ class DaemonCore:
             settings, settings_path, data_dir, self.bus, self._client_changed, make_client
         )
         self.stages.on_signed_out = self.account.lost
+        self.stages.lookups.on_enqueued = self.runner.wake
         self.library = Library(self.client)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -97,7 +98,7 @@ class DaemonCore:
                 self._policy = client.policy()
             except ServerUnavailable:
                 log.info("server policy not reachable; validating with the defaults")
-            for job in self.store.in_states((S.QUEUED, S.UPLOADING)):
+            for job in self.store.in_states(RUNNABLE):  # waiting in any stage
                 if job.error_code == "not_signed_in":
                     self.store.update(
                         job.id, next_attempt_at=None, error_code=None, error_message=None

@@ -108,6 +108,7 @@ class JobService:
             if job.state in PAUSABLE:
                 changed.append(self.store.update(job.id, state=S.PAUSED))
                 self.runner.interrupt(job.id)
+        self.runner.wake()  # a paused job holding a session frees a slot for another
         return [self.store.view(j) for j in changed]
 
     def resume(self, job_id: str | None) -> list[JobView]:

@@ -80,6 +80,7 @@ class LibraryLookups:
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="library-lookup")
         self._lock = threading.Lock()
         self._asked: dict[str, EarlyAnswers] = {}
+        self.on_enqueued: Callable[[], None] = lambda: None  # the scheduler's wake
 
     def start(self, job: Job, path: Path, quiet: float) -> None:
         """Send ``initiate`` for the file's current size in the background: not when signed
@@ -131,6 +132,9 @@ class LibraryLookups:
         early.answer.add_done_callback(abandon_unused)
 
     def _abandon(self, job_id: str, session_key: str) -> None:
+        """Queue the session's cancel; the answer may come after the job's thread ended
+        (whose end woke the scheduler), so the scheduler is woken for it."""
         self.store.update(
             job_id, also=lambda db, job: enqueue(db, job.id, "cancel", {"sessionKey": session_key})
         )
+        self.on_enqueued()

@@ -73,38 +73,44 @@ class JobRunner:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.clear()  # before the tick: a wake during it means look again
+            self._wake.clear()  # before the look: a wake during it means look again
+            now = utcnow()  # one clock per look: what was not due at ``now`` lies ahead
             try:
-                self.deliver_outbox()
-                sleep = self.launch_due_jobs()
-                sleep = min(sleep, self.seconds_until(self.outbox.next_attempts()))
+                self.deliver_outbox(now)
+                jobs_ahead = self.launch_due_jobs(now)
+                sleep = min(jobs_ahead, self.seconds_until(self.outbox.next_attempts(), now))
             except Exception:
                 log.exception("scheduler tick failed")
                 sleep = AFTER_FAILED_TICK
             self._wake.wait(sleep)
 
     @staticmethod
-    def seconds_until(attempts: Iterable[datetime | None]) -> float:
-        """Seconds to the earliest attempt still ahead (LONGEST_SLEEP if none). An attempt
-        already due that this tick did not start waits for a wake instead: it is held by
-        the concurrency limit or the sign-in, whose ends wake the scheduler."""
-        now = utcnow()
-        ahead = [(at - now).total_seconds() for at in attempts if at is not None and at > now]
+    def seconds_until(attempts: Iterable[datetime | None], now: datetime) -> float:
+        """Seconds to the earliest attempt after ``now``, the start of the look (LONGEST_SLEEP
+        if none). What the look itself made due (``process`` queued once ``complete`` is
+        delivered) lies after ``now``: the next look comes at once. An attempt due at ``now``
+        that the look did not start waits for a wake: it is held by the concurrency limit
+        or the sign-in, whose ends wake the scheduler."""
+        left = utcnow()
+        ahead = [
+            max(0.0, (at - left).total_seconds()) for at in attempts if at is not None and at > now
+        ]
         return min([LONGEST_SLEEP, *ahead])
 
-    def launch_due_jobs(self) -> float:
+    def launch_due_jobs(self, now: datetime | None = None) -> float:
         """Start due jobs up to the limit: first those that hold a server session (they
         were uploading), and a new one only while fewer than the limit hold sessions, so
         after a restart the daemon never asks the server for more sessions than allowed.
         Returns the seconds until a waiting job's next attempt (LONGEST_SLEEP if none)."""
+        now = now or utcnow()
         jobs = sorted(self.store.in_states(RUNNABLE), key=lambda j: RESUME_ORDER[JobState(j.state)])
-        sleep = self.seconds_until(j.next_attempt_at for j in jobs)
+        sleep = self.seconds_until((j.next_attempt_at for j in jobs), now)
         holding = sum(1 for j in jobs if j.session_key)
         for job in jobs:
             with self._lock:
                 if len(self.running) >= self.concurrency:
                     return sleep
-                if job.id in self.running or not due(job):
+                if job.id in self.running or not due(job, now):
                     continue
                 if not job.session_key:
                     if holding >= self.concurrency:
@@ -138,7 +144,7 @@ class JobRunner:
 
     # -- outbox ----------------------------------------------------------------------------
 
-    def deliver_outbox(self) -> int:
+    def deliver_outbox(self, now: datetime | None = None) -> int:
         client = self.client()
         if client is None:
             return 0
@@ -152,7 +158,7 @@ class JobRunner:
             "cancel": lambda p: client.cancel_session(p["sessionKey"]),
         }
         try:
-            return self.outbox.deliver_due(handlers, self._delivered, self._failed)
+            return self.outbox.deliver_due(handlers, self._delivered, self._failed, now)
         except NotSignedIn:
             return 0
 

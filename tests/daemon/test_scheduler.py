@@ -30,11 +30,15 @@ def core(tmp_path: Path) -> Iterator[DaemonCore]:
 
 
 def started_jobs(core: DaemonCore) -> list[tuple[str, float]]:
-    """Replace the stages with a recorder of (job id, when it started)."""
+    """Replace the stages with a recorder of (job id, when it started); each job's thread
+    then holds until the scheduler stops (a thread that ended would wake it)."""
     started: list[tuple[str, float]] = []
-    core.stages.run = lambda job_id, _cancel: started.append(  # type: ignore[method-assign]
-        (job_id, time.monotonic())
-    )
+
+    def hold(job_id: str, cancel: threading.Event) -> None:
+        started.append((job_id, time.monotonic()))
+        cancel.wait(30)
+
+    core.stages.run = hold  # type: ignore[method-assign]
     return started
 
 
@@ -63,8 +67,8 @@ def test_a_job_waiting_for_its_next_attempt_starts_when_it_is_due(
 ) -> None:
     started = started_jobs(core)
     (job,) = core.add_files([videos["mp4"]])
+    due_at = time.monotonic() + 0.6  # before the wait is written: never later than it
     core.store.backoff(job.id, 0.6, "server_unreachable", "waiting: the server did not answer")
-    due_at = time.monotonic() + 0.6
     core.runner.start()
     wait_until(lambda: started, 5, "the job never started after its wait")
     assert started[0][1] >= due_at - 0.05, "the job started before its next attempt"
@@ -89,6 +93,51 @@ def test_a_server_call_tried_again_later_goes_out_when_it_is_due(core: DaemonCor
     wait_until(lambda: server.cancelled == ["s1"], 5, "the waiting call was never sent")
 
 
+def test_processing_is_asked_for_as_soon_as_the_upload_is_complete(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """``complete`` queues ``process`` while the scheduler delivers it: that call goes out
+    at once, not at the next look for another reason (which may be minutes away)."""
+    core.runner.start()
+    (job,) = core.add_files([videos["mp4"]])
+    wait_until(lambda: core.jobs.get(job.id).state == "done", 30, "the upload never finished")
+    wait_until(
+        lambda: core.outbox.pending() == [], 5, "the server was not asked to process the video"
+    )
+
+
+def test_a_session_opened_early_and_left_unused_is_cancelled_without_another_wake(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """The early ``initiate`` answers in a pool thread, after the job went another way:
+    the cancel it queues wakes the scheduler itself (the job's thread is still busy)."""
+    server = core.client()
+    assert isinstance(server, FakeServer)
+    started = started_jobs(core)
+    core.runner.start()
+    (job,) = core.add_files([videos["mp4"]])
+    wait_until(lambda: started, 5, "the job never started")
+    time.sleep(0.3)  # the scheduler is asleep: nothing is due, the job's thread holds
+    lookups = core.stages.lookups
+    lookups.start(core.store.get(job.id), videos["mp4"], 0)
+    lookups.forget(job.id)  # rejected, paused: the answer is not used
+    wait_until(lambda: server.sessions, 5, "no session was opened early")
+    (session_key,) = server.sessions
+    wait_until(lambda: server.cancelled == [session_key], 5, "the unused session stayed open")
+
+
+def test_signing_in_gives_a_job_waiting_for_it_in_any_stage_its_chance_at_once(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    (job,) = core.add_files([videos["mp4"]])
+    for state in ("probing", "initiating"):  # signed out while it asked for a session
+        core.store.update(job.id, state=state)
+    core.store.backoff(job.id, 3600, "not_signed_in", "waiting: signed out: sign in")
+    sign_in(core)
+    waiting = core.store.get(job.id)
+    assert waiting.next_attempt_at is None and waiting.error_code is None, "still an hour"
+
+
 def voluntary_switches(thread: threading.Thread) -> int:
     """How often ``thread`` gave up the CPU to sleep: each one is a wake-up after it."""
     status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
@@ -107,13 +156,15 @@ def test_the_control_api_server_sleeps_while_nobody_calls_and_stops_when_asked()
     wait_until(
         lambda: _answers(f"http://127.0.0.1:{port}/ping"), 10, "the control API never answered"
     )
+    time.sleep(0.5)  # the ping's connection closed
     before = voluntary_switches(control.thread)
     time.sleep(1.5)
     woke = voluntary_switches(control.thread) - before
-    assert woke <= 2, f"the idle control API thread woke {woke} times in 1.5 s"
+    assert woke <= 4, f"the idle control API thread woke {woke} times in 1.5 s"
     assert _answers(f"http://127.0.0.1:{port}/ping"), "asleep, but still answering at once"
     control.stop()
     assert not control.thread.is_alive(), "the control API did not stop"
+    control.stop()  # again (a second signal while stopping): nothing left to stop, no error
 
 
 def _answers(url: str) -> bool:
