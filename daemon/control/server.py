@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -51,6 +52,11 @@ class QuietServer(uvicorn.Server):
         self._stopping = (asyncio.get_running_loop(), stopping)
         if not self.should_exit:  # ``stop`` may have come before the event existed
             await stopping.wait()
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """A signal, where uvicorn handles them (its main thread): no tick would see it."""
+        super().handle_exit(sig, frame)
+        self.stop()
 
     def stop(self) -> None:
         """From any thread: the loop ends, and uvicorn shuts down as after its own tick."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from daemon.core.account import AccountManager
@@ -21,7 +22,7 @@ from daemon.outbox import Outbox
 from daemon.pipeline.runner import RUNNABLE, JobRunner
 from daemon.pipeline.stages import Stages, Uploader
 from daemon.serverapi.client import ServerClient
-from daemon.serverapi.errors import ServerUnavailable
+from daemon.serverapi.errors import ServerRejected, ServerUnavailable
 from daemon.settings import Settings, parse_rate, save_settings
 from daemon.transfer.bandwidth import BandwidthLimiter
 from daemon.transfer.uploader import B2Uploader
@@ -92,19 +93,23 @@ class DaemonCore:
 
     def _client_changed(self, client: ServerClient | None) -> None:
         """Signed in (a client) or out (None). Waiting jobs and calls get a new chance."""
-        if client is not None:
-            client.on_reachable = self._reachability
-            try:
-                self._policy = client.policy()
-            except ServerUnavailable:
-                log.info("server policy not reachable; validating with the defaults")
-            for job in self.store.in_states(RUNNABLE):  # waiting in any stage
-                if job.error_code == "not_signed_in":
-                    self.store.update(
-                        job.id, next_attempt_at=None, error_code=None, error_message=None
-                    )
-            self.outbox.retry_now()
-        self.runner.wake()
+        try:
+            if client is not None:
+                client.on_reachable = self._reachability
+                try:
+                    self._policy = client.policy()
+                except ServerUnavailable:
+                    log.info("server policy not reachable; validating with the defaults")
+                except (ServerRejected, ValidationError) as exc:
+                    log.warning("server policy unreadable (%s); validating with the defaults", exc)
+                for job in self.store.in_states(RUNNABLE):  # waiting in any stage
+                    if job.error_code == "not_signed_in":
+                        self.store.update(
+                            job.id, next_attempt_at=None, error_code=None, error_message=None
+                        )
+                self.outbox.retry_now()
+        finally:
+            self.runner.wake()  # the client changed whatever else failed: calls may go now
 
     def _reachability(self, answered: bool) -> None:
         if answered:

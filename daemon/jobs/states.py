@@ -10,7 +10,7 @@ from shared.control.states import ACTIVE_STATES, TERMINAL_STATES, JobState
 
 S = JobState
 TRANSITIONS: dict[JobState, frozenset[JobState]] = {
-    S.QUEUED: frozenset({S.PROBING, S.PAUSED, S.CANCELLED}),
+    S.QUEUED: frozenset({S.PROBING, S.PAUSED, S.CANCELLED, S.FAILED}),  # failed: unexpectedly
     S.PROBING: frozenset({S.QUEUED, S.REJECTED, S.INITIATING, S.PAUSED, S.CANCELLED, S.FAILED}),
     S.INITIATING: frozenset(
         {S.QUEUED, S.DUPLICATE, S.UPLOADING, S.REJECTED, S.PAUSED, S.CANCELLED, S.FAILED}

@@ -8,13 +8,14 @@ all day (a laptop's battery pays for every wake-up)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from daemon.core.errors import JobNotFound
 from daemon.jobs.models import OutboxEntry, utcnow
 from daemon.jobs.states import IllegalTransition, JobState
 from daemon.jobs.store import JobStore, due
@@ -29,7 +30,8 @@ S = JobState
 RUNNABLE = (S.QUEUED, S.PROBING, S.INITIATING, S.UPLOADING)
 RESUME_ORDER = {S.UPLOADING: 0, S.INITIATING: 1, S.PROBING: 2, S.QUEUED: 3}
 LONGEST_SLEEP = 300.0  # a look without a reason, at most this far apart
-AFTER_FAILED_TICK = 5.0
+AFTER_FAILED_LOOK = 5.0
+FIRST_HOLD = 5.0  # a job that failed unexpectedly waits this long, doubling, before again
 
 
 class JobRunner:
@@ -48,6 +50,7 @@ class JobRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._held: dict[str, tuple[float, float]] = {}  # job id: (monotonic end, length)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="job-scheduler", daemon=True)
@@ -76,12 +79,14 @@ class JobRunner:
             self._wake.clear()  # before the look: a wake during it means look again
             now = utcnow()  # one clock per look: what was not due at ``now`` lies ahead
             try:
-                self.deliver_outbox(now)
+                delivered = self.deliver_outbox(now)
                 jobs_ahead = self.launch_due_jobs(now)
                 sleep = min(jobs_ahead, self.seconds_until(self.outbox.next_attempts(), now))
+                if delivered:  # a delivery may queue the next call (``process``): look again
+                    sleep = 0.0
             except Exception:
-                log.exception("scheduler tick failed")
-                sleep = AFTER_FAILED_TICK
+                log.exception("scheduler look failed")
+                sleep = AFTER_FAILED_LOOK
             self._wake.wait(sleep)
 
     @staticmethod
@@ -91,9 +96,11 @@ class JobRunner:
         delivered) lies after ``now``: the next look comes at once. An attempt due at ``now``
         that the look did not start waits for a wake: it is held by the concurrency limit
         or the sign-in, whose ends wake the scheduler."""
-        left = utcnow()
+        end_of_look = utcnow()
         ahead = [
-            max(0.0, (at - left).total_seconds()) for at in attempts if at is not None and at > now
+            max(0.0, (at - end_of_look).total_seconds())
+            for at in attempts
+            if at is not None and at > now
         ]
         return min([LONGEST_SLEEP, *ahead])
 
@@ -106,11 +113,13 @@ class JobRunner:
         jobs = sorted(self.store.in_states(RUNNABLE), key=lambda j: RESUME_ORDER[JobState(j.state)])
         sleep = self.seconds_until((j.next_attempt_at for j in jobs), now)
         holding = sum(1 for j in jobs if j.session_key)
+        held = {j.id: self._hold_left(j.id) for j in jobs}
+        sleep = min([sleep, *(left for left in held.values() if left > 0)])
         for job in jobs:
             with self._lock:
                 if len(self.running) >= self.concurrency:
                     return sleep
-                if job.id in self.running or not due(job, now):
+                if job.id in self.running or not due(job, now) or held[job.id] > 0:
                     continue
                 if not job.session_key:
                     if holding >= self.concurrency:
@@ -123,24 +132,47 @@ class JobRunner:
             ).start()
         return sleep
 
+    def _hold_left(self, job_id: str) -> float:
+        """Seconds a job that failed unexpectedly still waits (0 if not held)."""
+        end, _ = self._held.get(job_id, (0.0, 0.0))
+        return max(0.0, end - time.monotonic())
+
+    def _hold(self, job_id: str) -> None:
+        """Hold a job whose run ended in an unexpected error. Marking it failed can fail
+        too (a full disk, a state that cannot fail), and the thread's end wakes the
+        scheduler: without the hold the same error would restart the job at once, for ever.
+        """
+        _, last = self._held.get(job_id, (0.0, 0.0))
+        length = min(LONGEST_SLEEP, last * 2 if last else FIRST_HOLD)
+        self._held[job_id] = (time.monotonic() + length, length)
+
     def _work(self, job_id: str, cancel: threading.Event) -> None:
         try:
             self.stages.run(job_id, cancel)
+            self._held.pop(job_id, None)
         except IllegalTransition as exc:
             log.info("job %s: %s (the user changed it meanwhile)", job_id, exc)
         except Exception as exc:
             log.exception("job %s failed unexpectedly", job_id)
-            with contextlib.suppress(IllegalTransition, KeyError):
-                self.store.update(
-                    job_id,
-                    state=S.FAILED,
-                    error_code="internal_error",
-                    error_message=f"unexpected error: {type(exc).__name__}",
-                )
+            self._hold(job_id)
+            self._mark_failed(job_id, exc)
         finally:
             with self._lock:
                 self.running.pop(job_id, None)
             self._wake.set()
+
+    def _mark_failed(self, job_id: str, error: Exception) -> None:
+        try:
+            self.store.update(
+                job_id,
+                state=S.FAILED,
+                error_code="internal_error",
+                error_message=f"unexpected error: {type(error).__name__}",
+            )
+        except (IllegalTransition, JobNotFound):
+            pass  # the user moved it on or removed it meanwhile
+        except Exception:  # the database itself (a full disk): the hold keeps it waiting
+            log.exception("job %s could not be marked failed", job_id)
 
     # -- outbox ----------------------------------------------------------------------------
 

@@ -4,19 +4,24 @@ asleep. In process, on a real SQLite database and a real uvicorn server on loopb
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+import daemon.pipeline.runner as runner_module
 from daemon.control.server import ControlServer, bind_loopback
 from daemon.core.core import DaemonCore
 from daemon.jobs.models import OutboxEntry, utcnow
+from daemon.jobs.states import JobState as S
+from daemon.serverapi.errors import ServerRejected
 from tests.support.daemon import wait_until
 from tests.support.fake_core import core_with_fakes, sign_in
 from tests.support.fakes import FakeServer, FakeUploader
@@ -77,6 +82,15 @@ def test_a_job_waiting_for_its_next_attempt_starts_when_it_is_due(
 def test_a_server_call_tried_again_later_goes_out_when_it_is_due(core: DaemonCore) -> None:
     server = core.client()
     assert isinstance(server, FakeServer)
+    sent_at: list[float] = []
+    cancel_session = server.cancel_session
+
+    def timed(session_key: str) -> None:
+        sent_at.append(time.monotonic())
+        cancel_session(session_key)
+
+    server.cancel_session = timed  # type: ignore[method-assign]
+    due_at = time.monotonic() + 0.6  # before the attempt is written: never later than it
     with core.store.factory() as db:
         db.add(
             OutboxEntry(
@@ -88,16 +102,23 @@ def test_a_server_call_tried_again_later_goes_out_when_it_is_due(core: DaemonCor
         )
         db.commit()
     core.runner.start()
-    time.sleep(0.2)
-    assert server.cancelled == [], "sent before its next attempt"
     wait_until(lambda: server.cancelled == ["s1"], 5, "the waiting call was never sent")
+    assert sent_at[0] >= due_at - 0.05, "sent before its next attempt"
 
 
+@pytest.mark.parametrize("clock_ahead_ms", [0, 50])
 def test_processing_is_asked_for_as_soon_as_the_upload_is_complete(
-    core: DaemonCore, videos: dict[str, Path]
+    core: DaemonCore,
+    videos: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    clock_ahead_ms: int,
 ) -> None:
     """``complete`` queues ``process`` while the scheduler delivers it: that call goes out
-    at once, not at the next look for another reason (which may be minutes away)."""
+    at once, not at the next look for another reason (which may be minutes away). Also
+    where the look's clock and the queued call's time tie or cross (a clock of 15.6 ms
+    steps, as on Windows): the scheduler's clock is set ahead here."""
+    ahead = timedelta(milliseconds=clock_ahead_ms)
+    monkeypatch.setattr(runner_module, "utcnow", lambda: utcnow() + ahead)
     core.runner.start()
     (job,) = core.add_files([videos["mp4"]])
     wait_until(lambda: core.jobs.get(job.id).state == "done", 30, "the upload never finished")
@@ -130,12 +151,114 @@ def test_signing_in_gives_a_job_waiting_for_it_in_any_stage_its_chance_at_once(
     core: DaemonCore, videos: dict[str, Path]
 ) -> None:
     (job,) = core.add_files([videos["mp4"]])
-    for state in ("probing", "initiating"):  # signed out while it asked for a session
+    for state in (S.PROBING, S.INITIATING):  # signed out while it asked for a session
         core.store.update(job.id, state=state)
     core.store.backoff(job.id, 3600, "not_signed_in", "waiting: signed out: sign in")
     sign_in(core)
     waiting = core.store.get(job.id)
     assert waiting.next_attempt_at is None and waiting.error_code is None, "still an hour"
+
+
+def test_pausing_a_waiting_job_that_holds_a_session_lets_the_next_one_start(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """One upload at a time: a job waiting a minute to resume its session holds the slot,
+    and pausing it hands the slot to the next job now, not when the minute is over."""
+    core.runner.concurrency = 1
+    started = started_jobs(core)
+    first, second = core.add_files([videos["mp4"], videos["mov"]])
+    for state in (S.PROBING, S.INITIATING):
+        core.store.update(first.id, state=state)
+    core.store.update(first.id, state=S.UPLOADING, session_key="s1")
+    core.store.backoff(first.id, 60, "server_unreachable", "waiting: the server did not answer")
+    core.runner.start()
+    time.sleep(0.5)
+    assert started == [], "a second session was asked for while one is held"
+    core.jobs.pause(first.id)
+    wait_until(lambda: started, 5, "the next job waited for the paused one's minute")
+    assert started[0][0] == second.id
+
+
+def test_raising_the_concurrent_uploads_starts_another_job_at_once(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    core.set_settings({"concurrent-uploads": "1"})
+    started = started_jobs(core)
+    core.runner.start()
+    core.add_files([videos["mp4"], videos["mov"]])
+    wait_until(lambda: len(started) == 1, 5, "the first job never started")
+    time.sleep(0.3)
+    assert len(started) == 1, "two uploads at once with the limit at one"
+    core.set_settings({"concurrent-uploads": "2"})
+    wait_until(lambda: len(started) == 2, 5, "the second job waited although the limit rose")
+
+
+def test_signing_in_sends_the_calls_that_waited_for_it_even_if_the_policy_is_unreadable(
+    tmp_path: Path,
+) -> None:
+    """A server that refuses its policy page (an older server, a proxy) still takes the
+    sign-in: the uploads are checked with the default policy and the waiting calls go."""
+    server = FakeServer()
+
+    def refused() -> None:
+        raise ServerRejected(404, "not_found", "no such page")
+
+    server.policy = refused  # type: ignore[assignment, method-assign]
+    with core_with_fakes(tmp_path, server, FakeUploader()) as core:
+        with core.store.factory() as db:
+            db.add(OutboxEntry(job_id="j1", kind="cancel", payload={"sessionKey": "s1"}))
+            db.commit()
+        core.runner.start()
+        time.sleep(0.3)  # looked once: signed out, nothing can be sent
+        assert server.cancelled == []
+        sign_in(core)
+        wait_until(lambda: server.cancelled == ["s1"], 5, "the waiting call stayed unsent")
+
+
+def broken_stages(core: DaemonCore) -> list[float]:
+    """Stages that fail with a bug every time; when each run started."""
+    runs: list[float] = []
+
+    def run(job_id: str, cancel: threading.Event) -> None:
+        runs.append(time.monotonic())
+        raise RuntimeError("a bug")
+
+    core.stages.run = run  # type: ignore[method-assign]
+    return runs
+
+
+def test_a_job_that_fails_unexpectedly_shows_it_and_is_not_run_again(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    runs = broken_stages(core)
+    core.runner.start()
+    (job,) = core.add_files([videos["mp4"]])
+    wait_until(lambda: core.jobs.get(job.id).state == "failed", 5, "the job never showed failed")
+    error = core.jobs.get(job.id).error
+    assert error is not None and error.message == "unexpected error: RuntimeError"
+    time.sleep(1.0)
+    assert len(runs) == 1, f"a failed job was run {len(runs)} times"
+
+
+def test_a_job_that_cannot_even_be_marked_failed_waits_instead_of_spinning(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """The database refuses the write (a full disk): the job stays queued, and the thread's
+    end must not start the same failure again at once, hundreds of times a second."""
+    runs = broken_stages(core)
+    update = core.store.update
+
+    def disk_full(job_id: str, **changes: Any) -> Any:
+        if changes.get("state") == S.FAILED:
+            raise OSError(28, "No space left on device")
+        return update(job_id, **changes)
+
+    core.store.update = disk_full  # type: ignore[method-assign]
+    core.runner.start()
+    core.add_files([videos["mp4"]])
+    wait_until(lambda: runs, 5, "the job never started")
+    time.sleep(1.0)
+    assert len(runs) == 1, f"restarted {len(runs) - 1} times in a second"
 
 
 def voluntary_switches(thread: threading.Thread) -> int:
@@ -165,6 +288,18 @@ def test_the_control_api_server_sleeps_while_nobody_calls_and_stops_when_asked()
     control.stop()
     assert not control.thread.is_alive(), "the control API did not stop"
     control.stop()  # again (a second signal while stopping): nothing left to stop, no error
+
+
+def test_the_control_api_server_stops_on_a_signal_it_handles() -> None:
+    """Where uvicorn handles the signals (run on a main thread), SIGTERM ends the server,
+    though no tick looks at the flag it sets."""
+    app = FastAPI()
+    control = ControlServer(app, bind_loopback())
+    control.start()
+    wait_until(lambda: control.server.started, 10, "the control API never started")
+    control.server.handle_exit(signal.SIGTERM, None)
+    control.thread.join(5)
+    assert not control.thread.is_alive(), "SIGTERM left the control API running"
 
 
 def _answers(url: str) -> bool:
