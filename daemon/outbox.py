@@ -47,7 +47,10 @@ class Outbox:
         on_failed: Callable[[OutboxEntry, str], None],
         now: datetime | None = None,
     ) -> int:
-        """Deliver what is due at ``now``, in order per job; how many were delivered."""
+        """Deliver what is due at ``now``, in order per job; how many were delivered. A
+        call that fails in a way no retry mends is set aside, and one that fails
+        unexpectedly waits its turn again: neither holds up the calls of other jobs, nor the
+        scheduler's look, which starts the jobs after this."""
         delivered = 0
         blocked: set[str] = set()
         now = now or utcnow()
@@ -57,8 +60,13 @@ class Outbox:
             if entry.next_attempt_at > now:
                 blocked.add(entry.job_id)
                 continue
+            handler = handlers.get(entry.kind)
+            if handler is None:  # written by another version of the daemon: never deliverable
+                log.warning("server call %s for job %s is unknown here", entry.kind, entry.job_id)
+                self._finish(entry, "failed", f"unknown server call {entry.kind!r}")
+                continue
             try:
-                result = handlers[entry.kind](entry.payload)
+                result = handler(entry.payload)
             except (ServerUnavailable, NotSignedIn) as exc:
                 self._retry_later(entry, str(exc))
                 blocked.add(entry.job_id)
@@ -66,6 +74,11 @@ class Outbox:
             except ServerRejected as exc:
                 self._finish(entry, "failed", exc.message)
                 on_failed(entry, exc.message)
+                continue
+            except Exception as exc:  # a bug, an answer this version cannot read: not the others'
+                log.exception("server call %s for job %s failed", entry.kind, entry.job_id)
+                self._retry_later(entry, f"unexpected error: {type(exc).__name__}")
+                blocked.add(entry.job_id)
                 continue
             self._finish(entry, "delivered", None)
             on_delivered(entry, result)

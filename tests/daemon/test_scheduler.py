@@ -106,6 +106,28 @@ def test_a_server_call_tried_again_later_goes_out_when_it_is_due(core: DaemonCor
     assert sent_at[0] >= due_at - 0.05, "sent before its next attempt"
 
 
+def test_a_server_call_that_cannot_be_made_holds_up_neither_the_others_nor_the_jobs(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """A call of a kind another version of the daemon wrote, and one whose payload this
+    version cannot read: each is set aside or waits its turn, and everything else goes."""
+    server = core.client()
+    assert isinstance(server, FakeServer)
+    with core.store.factory() as db:
+        db.add(OutboxEntry(job_id="j1", kind="transcode", payload={}))
+        db.add(OutboxEntry(job_id="j2", kind="complete", payload={"sessionKey": 1}))
+        db.add(OutboxEntry(job_id="j3", kind="cancel", payload={"sessionKey": "s3"}))
+        db.commit()
+    started = started_jobs(core)
+    core.runner.start()
+    core.add_files([videos["mp4"]])
+    wait_until(lambda: started, 5, "a job waited behind a call that cannot be made")
+    wait_until(lambda: server.cancelled == ["s3"], 5, "a call waited behind another job's")
+    (waiting,) = core.outbox.pending()
+    assert waiting.kind == "complete" and waiting.last_error == "unexpected error: ValidationError"
+    assert waiting.next_attempt_at > utcnow(), "tried again at once, in a loop"
+
+
 @pytest.mark.parametrize("clock_ahead_ms", [0, 50])
 def test_processing_is_asked_for_as_soon_as_the_upload_is_complete(
     core: DaemonCore,
