@@ -73,7 +73,7 @@ class Outbox:
                 continue
             except ServerRejected as exc:
                 self._finish(entry, "failed", exc.message)
-                on_failed(entry, exc.message)
+                _after(on_failed, entry, exc.message)
                 continue
             except Exception as exc:  # a bug, an answer this version cannot read: not the others'
                 log.exception("server call %s for job %s failed", entry.kind, entry.job_id)
@@ -81,7 +81,7 @@ class Outbox:
                 blocked.add(entry.job_id)
                 continue
             self._finish(entry, "delivered", None)
-            on_delivered(entry, result)
+            _after(on_delivered, entry, result)
             delivered += 1
         return delivered
 
@@ -111,3 +111,14 @@ class Outbox:
             ).scalars():
                 row.next_attempt_at = utcnow()
             db.commit()
+
+
+def _after(callback: Callable[[OutboxEntry, Any], None], entry: OutboxEntry, value: Any) -> None:
+    """The job's side of an answer (a job removed meanwhile, say) is the job's matter: the
+    call is delivered, and the rest of the outbox goes on."""
+    try:
+        callback(entry, value)
+    except Exception:
+        log.exception(
+            "server call %s for job %s: its answer could not be applied", entry.kind, entry.job_id
+        )

@@ -117,6 +117,7 @@ class JobService:
             if job.state == S.PAUSED:
                 state = S.UPLOADING if job.session_key else S.QUEUED
                 changed.append(self.store.update(job.id, state=state, next_attempt_at=None))
+                self.runner.release(job.id)
         self.runner.wake()
         return [self.store.view(j) for j in changed]
 
@@ -161,6 +162,7 @@ class JobService:
                         **({"session_key": None, "large_file_id": None} if fresh else {}),
                     )
                 )
+                self.runner.release(job.id)
         self.runner.wake()
         return [self.store.view(j) for j in changed]
 

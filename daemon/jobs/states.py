@@ -6,6 +6,9 @@ module adds which moves between them are allowed.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from shared.control.states import ACTIVE_STATES, TERMINAL_STATES, JobState
 
 S = JobState
@@ -32,6 +35,26 @@ class IllegalTransition(ValueError):
     def __init__(self, old: JobState, new: JobState) -> None:
         super().__init__(f"a job cannot go from {old} to {new}")
         self.old, self.new = old, new
+
+
+class MovedOn(IllegalTransition):
+    """A run's last write met a job the user paused, cancelled or removed meanwhile."""
+
+    def __init__(self) -> None:
+        ValueError.__init__(self, "the user moved the job on while its run ended")
+        self.old = self.new = S.FAILED
+
+
+def unless_interrupted(cancel: threading.Event) -> Callable[[object, object], None]:
+    """The ``also`` of a run's own failure: written only while the run still owns the job.
+    Checked inside the write, so a user's cancel and retry in between (the job queued
+    again) are never overwritten by the old run's failure."""
+
+    def check(_db: object, _job: object) -> None:
+        if cancel.is_set():
+            raise MovedOn()
+
+    return check
 
 
 def check_transition(old: JobState | str, new: JobState | str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from daemon.core.errors import JobNotFound
 from daemon.jobs.models import OutboxEntry, utcnow
-from daemon.jobs.states import IllegalTransition, JobState
+from daemon.jobs.states import IllegalTransition, JobState, unless_interrupted
 from daemon.jobs.store import JobStore, due
 from daemon.outbox import Outbox, enqueue
 from daemon.pipeline.stages import Stages
@@ -113,13 +113,15 @@ class JobRunner:
         jobs = sorted(self.store.in_states(RUNNABLE), key=lambda j: RESUME_ORDER[JobState(j.state)])
         sleep = self.seconds_until((j.next_attempt_at for j in jobs), now)
         holding = sum(1 for j in jobs if j.session_key)
-        held = {j.id: self._hold_left(j.id) for j in jobs}
-        sleep = min([sleep, *(left for left in held.values() if left > 0)])
         for job in jobs:
             with self._lock:
                 if len(self.running) >= self.concurrency:
                     return sleep
-                if job.id in self.running or not due(job, now) or held[job.id] > 0:
+                if job.id in self.running or not due(job, now):
+                    continue
+                held = self._hold_left(job.id)  # after the running check: a run that
+                if held > 0:  # failed since the jobs were read has set its hold by now
+                    sleep = min(sleep, held)
                     continue
                 if not job.session_key:
                     if holding >= self.concurrency:
@@ -137,11 +139,14 @@ class JobRunner:
         end, _ = self._held.get(job_id, (0.0, 0.0))
         return max(0.0, end - time.monotonic())
 
+    def release(self, job_id: str) -> None:
+        """The user resumed or retried the job: no hold from an earlier failure."""
+        self._held.pop(job_id, None)
+
     def _hold(self, job_id: str) -> None:
-        """Hold a job whose run ended in an unexpected error. Marking it failed can fail
-        too (a full disk, a state that cannot fail), and the thread's end wakes the
-        scheduler: without the hold the same error would restart the job at once, for ever.
-        """
+        """Hold a job whose run failed unexpectedly and could not even be marked failed (a
+        full disk): the thread's end wakes the scheduler, and without the hold the same
+        error would restart the job at once, for ever."""
         _, last = self._held.get(job_id, (0.0, 0.0))
         length = min(LONGEST_SLEEP, last * 2 if last else FIRST_HOLD)
         self._held[job_id] = (time.monotonic() + length, length)
@@ -154,25 +159,29 @@ class JobRunner:
             log.info("job %s: %s (the user changed it meanwhile)", job_id, exc)
         except Exception as exc:
             log.exception("job %s failed unexpectedly", job_id)
-            self._hold(job_id)
-            self._mark_failed(job_id, exc)
+            if not self._mark_failed(job_id, exc, cancel):
+                self._hold(job_id)
         finally:
             with self._lock:
                 self.running.pop(job_id, None)
             self._wake.set()
 
-    def _mark_failed(self, job_id: str, error: Exception) -> None:
+    def _mark_failed(self, job_id: str, error: Exception, cancel: threading.Event) -> bool:
+        """Show the failure; False when it could not be written."""
         try:
             self.store.update(
                 job_id,
                 state=S.FAILED,
                 error_code="internal_error",
                 error_message=f"unexpected error: {type(error).__name__}",
+                also=unless_interrupted(cancel),
             )
         except (IllegalTransition, JobNotFound):
-            pass  # the user moved it on or removed it meanwhile
-        except Exception:  # the database itself (a full disk): the hold keeps it waiting
+            pass  # the user moved it on or removed it meanwhile: theirs stands
+        except Exception:  # the database itself (a full disk)
             log.exception("job %s could not be marked failed", job_id)
+            return False
+        return True
 
     # -- outbox ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from daemon.core.connectivity import Connectivity
 from daemon.jobs.models import Job, utcnow
-from daemon.jobs.states import JobState
+from daemon.jobs.states import JobState, unless_interrupted
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.library_lookups import LibraryLookups, initiate_request
@@ -292,7 +292,11 @@ class Stages:
                 self.wait(job.id, STORAGE_RETRY_SECONDS, "storage_unreachable", message)
             else:
                 self.store.update(
-                    job.id, state=S.FAILED, error_code="upload_failed", error_message=exc.message
+                    job.id,
+                    state=S.FAILED,
+                    error_code="upload_failed",
+                    error_message=exc.message,
+                    also=unless_interrupted(cancel),
                 )
             return
         finally:

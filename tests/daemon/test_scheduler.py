@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +22,7 @@ from daemon.jobs.models import OutboxEntry, utcnow
 from daemon.jobs.states import JobState as S
 from daemon.serverapi.errors import ServerRejected
 from tests.support.daemon import wait_until
-from tests.support.fake_core import core_with_fakes, sign_in
+from tests.support.fake_core import core_with_fakes, sign_in, started_jobs
 from tests.support.fakes import FakeServer, FakeUploader
 
 
@@ -32,19 +31,6 @@ def core(tmp_path: Path) -> Iterator[DaemonCore]:
     with core_with_fakes(tmp_path, FakeServer(), FakeUploader()) as core:
         sign_in(core)
         yield core
-
-
-def started_jobs(core: DaemonCore) -> list[tuple[str, float]]:
-    """Replace the stages with a recorder of (job id, when it started); each job's thread
-    then holds until the scheduler stops (a thread that ended would wake it)."""
-    started: list[tuple[str, float]] = []
-
-    def hold(job_id: str, cancel: threading.Event) -> None:
-        started.append((job_id, time.monotonic()))
-        cancel.wait(30)
-
-    core.stages.run = hold  # type: ignore[method-assign]
-    return started
 
 
 def test_an_idle_scheduler_does_not_look_again_until_woken(
@@ -215,15 +201,21 @@ def test_raising_the_concurrent_uploads_starts_another_job_at_once(
     wait_until(lambda: len(started) == 2, 5, "the second job waited although the limit rose")
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [ServerRejected(404, "not_found", "no such page"), AttributeError("'list' has no 'get'")],
+    ids=["refused", "malformed"],
+)
 def test_signing_in_sends_the_calls_that_waited_for_it_even_if_the_policy_is_unreadable(
-    tmp_path: Path,
+    tmp_path: Path, refusal: Exception
 ) -> None:
-    """A server that refuses its policy page (an older server, a proxy) still takes the
-    sign-in: the uploads are checked with the default policy and the waiting calls go."""
+    """A server that refuses its policy page (an older server, a proxy) or answers it with
+    something else still takes the sign-in: the uploads are checked with the default
+    policy and the waiting calls go."""
     server = FakeServer()
 
     def refused() -> None:
-        raise ServerRejected(404, "not_found", "no such page")
+        raise refusal
 
     server.policy = refused  # type: ignore[assignment, method-assign]
     with core_with_fakes(tmp_path, server, FakeUploader()) as core:
@@ -235,52 +227,6 @@ def test_signing_in_sends_the_calls_that_waited_for_it_even_if_the_policy_is_unr
         assert server.cancelled == []
         sign_in(core)
         wait_until(lambda: server.cancelled == ["s1"], 5, "the waiting call stayed unsent")
-
-
-def broken_stages(core: DaemonCore) -> list[float]:
-    """Stages that fail with a bug every time; when each run started."""
-    runs: list[float] = []
-
-    def run(job_id: str, cancel: threading.Event) -> None:
-        runs.append(time.monotonic())
-        raise RuntimeError("a bug")
-
-    core.stages.run = run  # type: ignore[method-assign]
-    return runs
-
-
-def test_a_job_that_fails_unexpectedly_shows_it_and_is_not_run_again(
-    core: DaemonCore, videos: dict[str, Path]
-) -> None:
-    runs = broken_stages(core)
-    core.runner.start()
-    (job,) = core.add_files([videos["mp4"]])
-    wait_until(lambda: core.jobs.get(job.id).state == "failed", 5, "the job never showed failed")
-    error = core.jobs.get(job.id).error
-    assert error is not None and error.message == "unexpected error: RuntimeError"
-    time.sleep(1.0)
-    assert len(runs) == 1, f"a failed job was run {len(runs)} times"
-
-
-def test_a_job_that_cannot_even_be_marked_failed_waits_instead_of_spinning(
-    core: DaemonCore, videos: dict[str, Path]
-) -> None:
-    """The database refuses the write (a full disk): the job stays queued, and the thread's
-    end must not start the same failure again at once, hundreds of times a second."""
-    runs = broken_stages(core)
-    update = core.store.update
-
-    def disk_full(job_id: str, **changes: Any) -> Any:
-        if changes.get("state") == S.FAILED:
-            raise OSError(28, "No space left on device")
-        return update(job_id, **changes)
-
-    core.store.update = disk_full  # type: ignore[method-assign]
-    core.runner.start()
-    core.add_files([videos["mp4"]])
-    wait_until(lambda: runs, 5, "the job never started")
-    time.sleep(1.0)
-    assert len(runs) == 1, f"restarted {len(runs) - 1} times in a second"
 
 
 def voluntary_switches(thread: threading.Thread) -> int:

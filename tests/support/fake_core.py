@@ -3,6 +3,8 @@ uploader (the same Protocols as the real parts): the in-process daemon of the fa
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,3 +44,16 @@ def sign_in(core: DaemonCore) -> None:
 def _adopt(server: FakeServer, store: object) -> FakeServer:
     server.token_store = store
     return server
+
+
+def started_jobs(core: DaemonCore) -> list[tuple[str, float]]:
+    """Replace the stages with a recorder of (job id, when it started); each job's thread
+    then holds until the scheduler stops (a thread that ended would wake it)."""
+    started: list[tuple[str, float]] = []
+
+    def hold(job_id: str, cancel: threading.Event) -> None:
+        started.append((job_id, time.monotonic()))
+        cancel.wait(30)
+
+    core.stages.run = hold  # type: ignore[method-assign]
+    return started
