@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from daemon.core.errors import JobNotFound
 from daemon.jobs.models import OutboxEntry, utcnow
+from daemon.jobs.states import IllegalTransition
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 
 log = logging.getLogger(__name__)
@@ -72,16 +74,22 @@ class Outbox:
                 blocked.add(entry.job_id)
                 continue
             except ServerRejected as exc:
-                self._finish(entry, "failed", exc.message)
-                _after(on_failed, entry, exc.message)
+                if _applied(on_failed, entry, exc.message):
+                    self._finish(entry, "failed", exc.message)
+                else:
+                    self._retry_later(entry, "the refusal could not be recorded")
+                    blocked.add(entry.job_id)
                 continue
             except Exception as exc:  # a bug, an answer this version cannot read: not the others'
                 log.exception("server call %s for job %s failed", entry.kind, entry.job_id)
                 self._retry_later(entry, f"unexpected error: {type(exc).__name__}")
                 blocked.add(entry.job_id)
                 continue
+            if not _applied(on_delivered, entry, result):  # asked again later: idempotent
+                self._retry_later(entry, "the answer could not be recorded")
+                blocked.add(entry.job_id)
+                continue
             self._finish(entry, "delivered", None)
-            _after(on_delivered, entry, result)
             delivered += 1
         return delivered
 
@@ -113,12 +121,16 @@ class Outbox:
             db.commit()
 
 
-def _after(callback: Callable[[OutboxEntry, Any], None], entry: OutboxEntry, value: Any) -> None:
-    """The job's side of an answer (a job removed meanwhile, say) is the job's matter: the
-    call is delivered, and the rest of the outbox goes on."""
+def _applied(callback: Callable[[OutboxEntry, Any], None], entry: OutboxEntry, value: Any) -> bool:
+    """Record an answer with its job; False when that failed (a full disk), so the call is
+    made again later. A job removed or moved on meanwhile has nothing left to record."""
     try:
         callback(entry, value)
+    except (JobNotFound, IllegalTransition) as exc:
+        log.info("server call %s for job %s: %s", entry.kind, entry.job_id, exc)
     except Exception:
         log.exception(
-            "server call %s for job %s: its answer could not be applied", entry.kind, entry.job_id
+            "server call %s for job %s: the answer was not recorded", entry.kind, entry.job_id
         )
+        return False
+    return True

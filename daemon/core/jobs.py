@@ -116,7 +116,9 @@ class JobService:
         for job in self._targets(job_id, {S.PAUSED}):
             if job.state == S.PAUSED:
                 state = S.UPLOADING if job.session_key else S.QUEUED
-                changed.append(self.store.update(job.id, state=state, next_attempt_at=None))
+                changed.append(
+                    self.store.update(job.id, state=state, by_user=True, next_attempt_at=None)
+                )
                 self.runner.release(job.id)
         self.runner.wake()
         return [self.store.view(j) for j in changed]
@@ -136,6 +138,7 @@ class JobService:
                 self.store.update(
                     job.id,
                     state=S.CANCELLED,
+                    by_user=True,
                     error_message="cancelled",
                     error_code="cancelled",
                     also=cancel_on_server,
@@ -154,6 +157,7 @@ class JobService:
                     self.store.update(
                         job.id,
                         state=S.QUEUED,
+                        by_user=True,
                         error_code=None,
                         error_message=None,
                         next_attempt_at=None,

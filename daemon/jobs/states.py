@@ -6,9 +6,6 @@ module adds which moves between them are allowed.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 from shared.control.states import ACTIVE_STATES, TERMINAL_STATES, JobState
 
 S = JobState
@@ -27,6 +24,9 @@ TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     S.DONE: frozenset(),
     S.DUPLICATE: frozenset(),
 }
+USER_HELD = frozenset({S.PAUSED, S.CANCELLED, S.FAILED, S.REJECTED})
+"""States only the user moves a job out of (resume, retry, cancel): a run's late write never
+undoes a pause or a cancel."""
 TERMINAL = TERMINAL_STATES
 ACTIVE = ACTIVE_STATES
 
@@ -38,23 +38,12 @@ class IllegalTransition(ValueError):
 
 
 class MovedOn(IllegalTransition):
-    """A run's last write met a job the user paused, cancelled or removed meanwhile."""
+    """A run's write refused: the user paused, cancelled, retried or removed the job, or
+    the daemon is stopping, while the run went on. What they did stands."""
 
-    def __init__(self) -> None:
-        ValueError.__init__(self, "the user moved the job on while its run ended")
-        self.old = self.new = S.FAILED
-
-
-def unless_interrupted(cancel: threading.Event) -> Callable[[object, object], None]:
-    """The ``also`` of a run's own failure: written only while the run still owns the job.
-    Checked inside the write, so a user's cancel and retry in between (the job queued
-    again) are never overwritten by the old run's failure."""
-
-    def check(_db: object, _job: object) -> None:
-        if cancel.is_set():
-            raise MovedOn()
-
-    return check
+    def __init__(self, old: JobState, new: JobState) -> None:
+        ValueError.__init__(self, f"the job is {old} now; its run's move to {new} is dropped")
+        self.old, self.new = old, new
 
 
 def check_transition(old: JobState | str, new: JobState | str) -> None:

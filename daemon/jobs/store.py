@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from daemon.core.errors import JobNotFound
 from daemon.core.events import EventBus
 from daemon.jobs.models import Job, OutboxEntry, utcnow
-from daemon.jobs.states import JobState, check_transition
+from daemon.jobs.states import USER_HELD, JobState, MovedOn, check_transition
 from shared.control.schemas import JobError, JobSource, JobView
 
 LIVE_STALE_SECONDS = 5.0
@@ -112,20 +113,30 @@ class JobStore:
         job_id: str,
         *,
         state: JobState | None = None,
+        by_user: bool = False,
+        unless: threading.Event | None = None,
         also: Callable[[Session, Job], None] | None = None,
         **fields: Any,
     ) -> Job:
         """Change a job (and optionally its state) in one committed transaction.
 
-        ``also`` runs inside the same transaction, so an outbox entry is never committed
-        without the state change that needs it, nor the other way round.
+        The transaction takes the write lock before it reads the job, so the checks below
+        and the write see the same job: a user's action committed meanwhile is never
+        overwritten. Only ``by_user`` moves a job out of a state the user holds it in
+        (paused, cancelled, failed, rejected). ``unless``, a run's cancel event, refuses a
+        run's write once it is set (MovedOn). ``also`` runs inside the same transaction, so
+        an outbox entry is never committed without the state change that needs it.
         """
         with self.factory() as db:
+            db.connection().exec_driver_sql("BEGIN IMMEDIATE")
             job = db.get(Job, job_id)
             if job is None:
                 raise JobNotFound(job_id)
-            if state is not None and state != job.state:
-                check_transition(job.state, state)
+            old = JobState(job.state)
+            if state is not None and state != old:
+                if (old in USER_HELD and not by_user) or (unless is not None and unless.is_set()):
+                    raise MovedOn(old, state)
+                check_transition(old, state)
                 job.state = state
             for name, value in fields.items():
                 setattr(job, name, value)

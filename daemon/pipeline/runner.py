@@ -17,7 +17,7 @@ from typing import Any
 
 from daemon.core.errors import JobNotFound
 from daemon.jobs.models import OutboxEntry, utcnow
-from daemon.jobs.states import IllegalTransition, JobState, unless_interrupted
+from daemon.jobs.states import IllegalTransition, JobState, MovedOn
 from daemon.jobs.store import JobStore, due
 from daemon.outbox import Outbox, enqueue
 from daemon.pipeline.stages import Stages
@@ -119,8 +119,10 @@ class JobRunner:
                     return sleep
                 if job.id in self.running or not due(job, now):
                     continue
-                held = self._hold_left(job.id)  # after the running check: a run that
-                if held > 0:  # failed since the jobs were read has set its hold by now
+                # Read after the running check: a run that failed since the jobs were read
+                # has set its hold by now.
+                held = self._hold_left(job.id)
+                if held > 0:
                     sleep = min(sleep, held)
                     continue
                 if not job.session_key:
@@ -156,15 +158,21 @@ class JobRunner:
             self.stages.run(job_id, cancel)
             self._held.pop(job_id, None)
         except IllegalTransition as exc:
-            log.info("job %s: %s (the user changed it meanwhile)", job_id, exc)
+            if isinstance(exc, MovedOn) or cancel.is_set():
+                log.info("job %s: %s", job_id, exc)  # the user's move, or a stop: it stands
+            else:
+                self._failed_unexpectedly(job_id, exc, cancel)
         except Exception as exc:
-            log.exception("job %s failed unexpectedly", job_id)
-            if not self._mark_failed(job_id, exc, cancel):
-                self._hold(job_id)
+            self._failed_unexpectedly(job_id, exc, cancel)
         finally:
             with self._lock:
                 self.running.pop(job_id, None)
             self._wake.set()
+
+    def _failed_unexpectedly(self, job_id: str, error: Exception, cancel: threading.Event) -> None:
+        log.error("job %s failed unexpectedly", job_id, exc_info=error)
+        if not self._mark_failed(job_id, error, cancel):
+            self._hold(job_id)
 
     def _mark_failed(self, job_id: str, error: Exception, cancel: threading.Event) -> bool:
         """Show the failure; False when it could not be written."""
@@ -174,10 +182,10 @@ class JobRunner:
                 state=S.FAILED,
                 error_code="internal_error",
                 error_message=f"unexpected error: {type(error).__name__}",
-                also=unless_interrupted(cancel),
+                unless=cancel,
             )
-        except (IllegalTransition, JobNotFound):
-            pass  # the user moved it on or removed it meanwhile: theirs stands
+        except (IllegalTransition, JobNotFound) as exc:  # a user's move or a stop stands
+            log.info("job %s: not marked failed: %s", job_id, exc)
         except Exception:  # the database itself (a full disk)
             log.exception("job %s could not be marked failed", job_id)
             return False

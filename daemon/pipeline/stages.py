@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from daemon.core.connectivity import Connectivity
 from daemon.jobs.models import Job, utcnow
-from daemon.jobs.states import JobState, unless_interrupted
+from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.library_lookups import LibraryLookups, initiate_request
@@ -296,7 +296,7 @@ class Stages:
                     state=S.FAILED,
                     error_code="upload_failed",
                     error_message=exc.message,
-                    also=unless_interrupted(cancel),
+                    unless=cancel,
                 )
             return
         finally:

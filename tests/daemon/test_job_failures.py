@@ -14,9 +14,13 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from daemon.core.core import DaemonCore
-from daemon.jobs.models import OutboxEntry
+from daemon.core.errors import JobNotFound
+from daemon.jobs.models import OutboxEntry, utcnow
+from daemon.jobs.states import IllegalTransition
 from daemon.jobs.states import JobState as S
 from daemon.outbox import Outbox
+from daemon.pipeline import stages as stages_module
+from daemon.pipeline.preparation import StillBeingWritten
 from daemon.transfer.errors import TransferError
 from tests.support.daemon import wait_until
 from tests.support.fake_core import core_with_fakes, sign_in
@@ -46,6 +50,22 @@ def failing_stages(core: DaemonCore, failures: int = 10**6, meanwhile: Any = Non
 
     core.stages.run = run  # type: ignore[method-assign]
     return runs
+
+
+def disk_full_for(core: DaemonCore, state: S, times: int = 10**6) -> list[S]:
+    """The database refuses the first ``times`` writes of ``state`` as a full disk would;
+    the refusals so far."""
+    update = core.store.update
+    refused: list[S] = []
+
+    def full(job_id: str, **changes: Any) -> Any:
+        if changes.get("state") == state and len(refused) < times:
+            refused.append(state)
+            raise OSError(28, "No space left on device")
+        return update(job_id, **changes)
+
+    core.store.update = full  # type: ignore[method-assign]
+    return refused
 
 
 def test_a_job_that_fails_unexpectedly_shows_it_and_is_not_run_again(
@@ -113,45 +133,144 @@ def test_an_upload_refused_by_the_store_does_not_overwrite_a_cancel_and_retry_ma
         assert core.jobs.get(job.id).state == "done", core.jobs.get(job.id).error
 
 
+def test_a_cancel_while_the_file_is_found_still_growing_stands(
+    core: DaemonCore, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user cancels while the probe finds the recording still being written: the run's
+    "try again in 5 s" must not bring the cancelled upload back."""
+    ids: list[str] = []
+    probed = threading.Event()
+
+    def growing(path: Path, policy: object) -> None:
+        core.jobs.cancel(ids[0])
+        probed.set()
+        raise StillBeingWritten("the file is still being written")
+
+    monkeypatch.setattr(stages_module, "prepare", growing)
+    (job,) = core.add_files([videos["mp4"]])
+    ids.append(job.id)
+    core.runner.start()
+    assert probed.wait(5), "the job was never probed"
+    time.sleep(0.5)
+    assert core.jobs.get(job.id).state == "cancelled", "the cancelled upload came back"
+
+
+def test_a_pause_while_the_server_opens_the_session_stands(
+    tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    """The session is asked for while the video is probed; the user pauses then: the run
+    must not carry on to the upload, and resuming finishes it."""
+    server = FakeServer()
+    ids: list[str] = []
+    initiate = server.initiate
+
+    def paused_meanwhile(request: Any) -> Any:
+        if len(server.sessions) == 0:
+            core.jobs.pause(ids[0])
+        return initiate(request)
+
+    server.initiate = paused_meanwhile  # type: ignore[method-assign]
+    with core_with_fakes(tmp_path, server, FakeUploader()) as core:
+        sign_in(core)
+        (job,) = core.add_files([videos["mp4"]])
+        ids.append(job.id)
+        core.runner.start()
+        wait_until(lambda: server.sessions, 10, "no session was asked for")
+        time.sleep(1.0)
+        assert core.jobs.get(job.id).state == "paused", "the pause was undone"
+        core.jobs.resume(job.id)
+        wait_until(lambda: core.jobs.get(job.id).state == "done", 20, "resumed, never done")
+
+
+def test_a_run_that_breaks_the_state_machine_by_itself_is_marked_failed(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """An illegal move nobody else caused is a bug like any other, not a user's change."""
+    runs: list[float] = []
+
+    def run(job_id: str, cancel: threading.Event) -> None:
+        runs.append(time.monotonic())
+        raise IllegalTransition(S.QUEUED, S.DONE)
+
+    core.stages.run = run  # type: ignore[method-assign]
+    core.runner.start()
+    (job,) = core.add_files([videos["mp4"]])
+    wait_until(lambda: core.jobs.get(job.id).state == "failed", 5, "not shown failed")
+    time.sleep(0.5)
+    assert len(runs) == 1
+
+
 def test_a_job_that_cannot_even_be_marked_failed_waits_instead_of_spinning(
     core: DaemonCore, videos: dict[str, Path]
 ) -> None:
     """The database refuses the write (a full disk): the job stays queued, and the thread's
     end must not start the same failure again at once, hundreds of times a second."""
     runs = failing_stages(core)
-    update = core.store.update
-
-    def disk_full(job_id: str, **changes: Any) -> Any:
-        if changes.get("state") == S.FAILED:
-            raise OSError(28, "No space left on device")
-        return update(job_id, **changes)
-
-    core.store.update = disk_full  # type: ignore[method-assign]
+    disk_full_for(core, S.FAILED)
     core.runner.start()
-    core.add_files([videos["mp4"]])
+    (job,) = core.add_files([videos["mp4"]])
     wait_until(lambda: runs, 5, "the job never started")
     time.sleep(1.0)
     assert len(runs) == 1, f"restarted {len(runs) - 1} times in a second"
+    core.jobs.pause(job.id)  # the user steps in: resuming runs it now, not in 5 s
+    core.jobs.resume(job.id)
+    wait_until(lambda: len(runs) == 2, 2, "the resumed job waited out its hold")
 
 
-def test_an_answer_that_cannot_be_applied_holds_up_no_other_call(
+def test_a_call_whose_answer_cannot_be_recorded_is_made_again_and_holds_up_no_other(
     core: DaemonCore,
 ) -> None:
-    """The job of a delivered call is gone (removed meanwhile): the call counts as
-    delivered, and the next job's call goes in the same pass."""
+    """Three jobs' calls are answered: the first job was removed meanwhile (nothing left to
+    record: delivered), the second's record fails (a full disk: the call is made again
+    later, the server takes it twice), the third goes in the same pass."""
     factory: sessionmaker[Session] = core.store.factory
     with factory() as db:
-        for job_id, key in (("gone", "s1"), ("other", "s2")):
+        for job_id, key in (("gone", "s1"), ("disk-full", "s2"), ("other", "s3")):
             db.add(OutboxEntry(job_id=job_id, kind="cancel", payload={"sessionKey": key}))
         db.commit()
     sent: list[str] = []
 
-    def applied(entry: OutboxEntry, _result: Any) -> None:
+    def record(entry: OutboxEntry, _result: Any) -> None:
         if entry.job_id == "gone":
-            raise LookupError("no such job")
+            raise JobNotFound("gone")
+        if entry.job_id == "disk-full":
+            raise OSError(28, "No space left on device")
 
     delivered = Outbox(factory).deliver_due(
-        {"cancel": lambda p: sent.append(p["sessionKey"])}, applied, lambda e, m: None
+        {"cancel": lambda p: sent.append(p["sessionKey"])}, record, lambda e, m: None
     )
-    assert sent == ["s1", "s2"] and delivered == 2
-    assert Outbox(factory).pending() == []
+    assert sent == ["s1", "s2", "s3"] and delivered == 2
+    (again,) = Outbox(factory).pending()
+    assert again.job_id == "disk-full" and again.next_attempt_at > utcnow()
+
+
+def test_a_job_whose_done_could_not_be_recorded_ends_done_all_the_same(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    refused = disk_full_for(core, S.DONE, times=1)
+    core.runner.start()
+    (job,) = core.add_files([videos["mp4"]])
+    wait_until(lambda: refused, 20, "the upload never completed")
+    wait_until(lambda: core.jobs.get(job.id).state == "done", 10, "left completing for good")
+
+
+def test_a_cancel_committed_while_a_run_writes_is_never_overwritten(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """The user's cancel arrives on another thread while a run's write is under way: it
+    waits for that write and then stands, rather than being overwritten by it."""
+    (job,) = core.add_files([videos["mp4"]])
+    core.store.update(job.id, state=S.PROBING)
+    cancelled = threading.Event()
+
+    def user_cancels_meanwhile(_db: Session, _job: object) -> None:
+        def cancel() -> None:
+            core.jobs.cancel(job.id)
+            cancelled.set()
+
+        threading.Thread(target=cancel).start()
+        time.sleep(0.3)  # the run's write still under way
+
+    core.store.update(job.id, state=S.INITIATING, also=user_cancels_meanwhile)
+    assert cancelled.wait(10), "the cancel never went through"
+    assert core.jobs.get(job.id).state == "cancelled", "the run's write overwrote the cancel"
