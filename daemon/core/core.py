@@ -19,12 +19,12 @@ from daemon.jobs.states import JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import Outbox
 from daemon.pipeline.runner import RUNNABLE, JobRunner
-from daemon.pipeline.stages import Stages, Uploader
+from daemon.pipeline.stages import Stages
 from daemon.serverapi.client import ServerClient
 from daemon.serverapi.errors import ServerUnavailable
 from daemon.settings import Settings, parse_rate, save_settings
 from daemon.transfer.bandwidth import BandwidthLimiter
-from daemon.transfer.uploader import B2Uploader
+from daemon.transfer.uploader import B2Uploader, Uploader
 from shared.control.schemas import JobSource, JobView, SettingsView, StatusView
 from shared.policy import Policy
 

@@ -106,7 +106,7 @@ class JobService:
         changed = []
         for job in self._targets(job_id, PAUSABLE):
             if job.state in PAUSABLE:
-                changed.append(self.store.update(job.id, state=S.PAUSED))
+                changed.append(self.store.update(job.id, state=S.PAUSED, by_user=True))
                 self.runner.interrupt(job.id)
         self.runner.wake()  # a paused job holding a session frees a slot for another
         return [self.store.view(j) for j in changed]
@@ -180,6 +180,7 @@ class JobService:
                 self.cancel(job_id)
         self.runner.interrupt(job_id)
         self.store.remove(job_id)
+        self.runner.wake()  # its session's cancel, queued by the cancel above
 
     def clear(self, everything: bool = False) -> int:
         """Remove finished jobs (done, duplicate); with ``everything`` every terminal one."""

@@ -41,9 +41,9 @@ class MovedOn(IllegalTransition):
     """A run's write refused: the user paused, cancelled, retried or removed the job, or
     the daemon is stopping, while the run went on. What they did stands."""
 
-    def __init__(self, old: JobState, new: JobState) -> None:
-        ValueError.__init__(self, f"the job is {old} now; its run's move to {new} is dropped")
-        self.old, self.new = old, new
+    def __init__(self, state: JobState) -> None:
+        ValueError.__init__(self, f"the job is {state} now: its run's late write is dropped")
+        self.old = self.new = state
 
 
 def check_transition(old: JobState | str, new: JobState | str) -> None:

@@ -124,8 +124,10 @@ class JobStore:
         and the write see the same job: a user's action committed meanwhile is never
         overwritten. Only ``by_user`` moves a job out of a state the user holds it in
         (paused, cancelled, failed, rejected). ``unless``, a run's cancel event, refuses a
-        run's write once it is set (MovedOn). ``also`` runs inside the same transaction, so
-        an outbox entry is never committed without the state change that needs it.
+        run's write once it is set (MovedOn), a change of its fields alone included.
+        ``also`` runs inside the same transaction, so an outbox entry is never committed
+        without the state change that needs it. Never called inside another transaction
+        of this thread: it would wait for itself.
         """
         with self.factory() as db:
             db.connection().exec_driver_sql("BEGIN IMMEDIATE")
@@ -133,9 +135,11 @@ class JobStore:
             if job is None:
                 raise JobNotFound(job_id)
             old = JobState(job.state)
+            if unless is not None and unless.is_set():
+                raise MovedOn(old)
             if state is not None and state != old:
-                if (old in USER_HELD and not by_user) or (unless is not None and unless.is_set()):
-                    raise MovedOn(old, state)
+                if old in USER_HELD and not by_user:
+                    raise MovedOn(old)
                 check_transition(old, state)
                 job.state = state
             for name, value in fields.items():
@@ -166,12 +170,18 @@ class JobStore:
         self._announce(job)
 
     def remove(self, job_id: str) -> None:
-        """Forget a job (and its pending server calls); tells subscribers ``jobRemoved``."""
+        """Forget a job (and its pending server calls but a session's cancel); tells
+        subscribers ``jobRemoved``."""
         with self.factory() as db:
             job = db.get(Job, job_id)
             if job is None:
                 raise JobNotFound(job_id)
-            db.execute(delete(OutboxEntry).where(OutboxEntry.job_id == job_id))
+            # Its session's cancel stays queued: the server frees the session at once.
+            db.execute(
+                delete(OutboxEntry).where(
+                    OutboxEntry.job_id == job_id, OutboxEntry.kind != "cancel"
+                )
+            )
             db.delete(job)
             db.commit()
         self._live.pop(job_id, None)
@@ -185,11 +195,17 @@ class JobStore:
             ).scalar_one_or_none()
 
     def backoff(
-        self, job_id: str, seconds: float, code: str, message: str, state: JobState | None = None
+        self,
+        job_id: str,
+        seconds: float,
+        code: str,
+        message: str,
+        *,
+        unless: threading.Event | None = None,
     ) -> Job:
         return self.update(
             job_id,
-            state=state,
+            unless=unless,
             error_code=code,
             error_message=message,
             next_attempt_at=utcnow() + timedelta(seconds=seconds),

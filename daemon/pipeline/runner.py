@@ -157,7 +157,7 @@ class JobRunner:
         try:
             self.stages.run(job_id, cancel)
             self._held.pop(job_id, None)
-        except IllegalTransition as exc:
+        except (IllegalTransition, JobNotFound) as exc:
             if isinstance(exc, MovedOn) or cancel.is_set():
                 log.info("job %s: %s", job_id, exc)  # the user's move, or a stop: it stands
             else:

@@ -7,13 +7,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from daemon.core.connectivity import Connectivity
+from daemon.core.errors import JobNotFound
 from daemon.jobs.models import Job, utcnow
-from daemon.jobs.states import JobState
+from daemon.jobs.states import IllegalTransition, JobState
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.library_lookups import LibraryLookups, initiate_request
@@ -23,10 +23,9 @@ from daemon.pipeline.thumbnails import Thumbnails
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from daemon.transfer.errors import FileChanged, TransferCancelled, TransferError
-from daemon.transfer.meter import ProgressCallback
 from daemon.transfer.part_stream import FileWatch
 from daemon.transfer.target import UploadTarget
-from daemon.transfer.uploader import RetryCallback, UploadResult
+from daemon.transfer.uploader import Uploader
 from shared.api_schemas import CompleteRequest, InitiateResponse
 from shared.media.errors import MediaError
 from shared.media.hashing import HashingStopped, sha1_file
@@ -38,33 +37,6 @@ S = JobState
 SERVER_RETRY_SECONDS = 10
 STORAGE_RETRY_SECONDS = 15
 NOT_SIGNED_IN_WAIT = "waiting: signed out: sign in to continue"
-
-
-class Uploader(Protocol):
-    """What the pipeline needs from the transfer layer (``B2Uploader``, or a fake in tests)."""
-
-    def upload(
-        self,
-        path: Path,
-        target: UploadTarget,
-        *,
-        content_type: str,
-        content_sha1: str | None,
-        resume_large_file_id: str | None,
-        on_large_file_started: Callable[[str], None],
-        on_progress: ProgressCallback,
-        refresh_target: Callable[[], UploadTarget],
-        cancel: threading.Event,
-        watch: FileWatch | None = None,
-        on_retry: RetryCallback | None = None,
-        new_session: bool = False,
-    ) -> UploadResult: ...
-
-    def cancel_large_file(self, target: UploadTarget, large_file_id: str) -> None: ...
-
-    def upload_small(
-        self, path: Path, target: UploadTarget, storage_key: str, content_type: str
-    ) -> UploadResult: ...
 
 
 class Stages:
@@ -104,13 +76,11 @@ class Stages:
             log.info("job %s: upload stopped (%s)", job_id, self.store.get(job_id).state)
         except NotSignedIn:
             self.on_signed_out()
-            self.store.backoff(job_id, 3600, "not_signed_in", NOT_SIGNED_IN_WAIT)
+            self.store.backoff(job_id, 3600, "not_signed_in", NOT_SIGNED_IN_WAIT, unless=cancel)
         except ServerUnavailable:
             message = self.connectivity.unreachable(SERVER_RETRY_SECONDS)
-            self.wait(job_id, SERVER_RETRY_SECONDS, "server_unreachable", message)
-
-    def wait(self, job_id: str, seconds: float, code: str, message: str) -> None:
-        self.store.backoff(job_id, seconds, code, message)
+            wait = SERVER_RETRY_SECONDS
+            self.store.backoff(job_id, wait, "server_unreachable", message, unless=cancel)
 
     # -- probing ---------------------------------------------------------------------------
 
@@ -203,21 +173,28 @@ class Stages:
         self.targets[job.id] = UploadTarget.from_key(
             answer.b2, answer.storage_key, answer.part_size
         )
-        return self.store.update(
-            job.id,
-            state=S.UPLOADING,
-            session_key=answer.session_key,
-            storage_key=answer.storage_key,
-            thumbnail_key=answer.thumbnail_key,
-            part_size=answer.part_size,
-            bucket_id=answer.b2.bucket_id,
-            bucket_name=answer.b2.bucket_name,
-            large_file_id=None,
-            bytes_sent=0,
-            error_code=None,
-            error_message=None,
-            next_attempt_at=None,
-        )
+        try:
+            return self.store.update(
+                job.id,
+                state=S.UPLOADING,
+                session_key=answer.session_key,
+                storage_key=answer.storage_key,
+                thumbnail_key=answer.thumbnail_key,
+                part_size=answer.part_size,
+                bucket_id=answer.b2.bucket_id,
+                bucket_name=answer.b2.bucket_name,
+                large_file_id=None,
+                bytes_sent=0,
+                error_code=None,
+                error_message=None,
+                next_attempt_at=None,
+            )
+        except (IllegalTransition, JobNotFound):  # paused, cancelled, removed meanwhile:
+            self.targets.pop(job.id, None)  # the session goes unused, and is closed
+            with self.store.factory() as db:
+                enqueue(db, job.id, "cancel", {"sessionKey": answer.session_key})
+                db.commit()
+            raise
 
     def hash_file(self, job: Job, cancel: threading.Event) -> Job:
         """Hash the whole file before the upload only when the library holds a video of
@@ -289,7 +266,8 @@ class Stages:
         except TransferError as exc:
             if exc.transient:
                 message = self.connectivity.unreachable(STORAGE_RETRY_SECONDS, "storage")
-                self.wait(job.id, STORAGE_RETRY_SECONDS, "storage_unreachable", message)
+                wait = STORAGE_RETRY_SECONDS
+                self.store.backoff(job.id, wait, "storage_unreachable", message, unless=cancel)
             else:
                 self.store.update(
                     job.id,

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from b2sdk.v2 import Bucket
 
@@ -38,6 +39,33 @@ class UploadResult:
     large_file_id: str | None
     bytes_sent_this_run: int
     recognised: bool = False  # an earlier run had already finished it
+
+
+class Uploader(Protocol):
+    """What the pipeline needs from the transfer layer (``B2Uploader``, or a fake in tests)."""
+
+    def upload(
+        self,
+        path: Path,
+        target: UploadTarget,
+        *,
+        content_type: str,
+        content_sha1: str | None,
+        resume_large_file_id: str | None,
+        on_large_file_started: Callable[[str], None],
+        on_progress: ProgressCallback,
+        refresh_target: Callable[[], UploadTarget],
+        cancel: threading.Event,
+        watch: FileWatch | None = None,
+        on_retry: RetryCallback | None = None,
+        new_session: bool = False,
+    ) -> UploadResult: ...
+
+    def cancel_large_file(self, target: UploadTarget, large_file_id: str) -> None: ...
+
+    def upload_small(
+        self, path: Path, target: UploadTarget, storage_key: str, content_type: str
+    ) -> UploadResult: ...
 
 
 class B2Uploader:

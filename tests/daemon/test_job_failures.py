@@ -21,6 +21,7 @@ from daemon.jobs.states import JobState as S
 from daemon.outbox import Outbox
 from daemon.pipeline import stages as stages_module
 from daemon.pipeline.preparation import StillBeingWritten
+from daemon.serverapi.errors import ServerUnavailable
 from daemon.transfer.errors import TransferError
 from tests.support.daemon import wait_until
 from tests.support.fake_core import core_with_fakes, sign_in
@@ -155,31 +156,77 @@ def test_a_cancel_while_the_file_is_found_still_growing_stands(
     assert core.jobs.get(job.id).state == "cancelled", "the cancelled upload came back"
 
 
-def test_a_pause_while_the_server_opens_the_session_stands(
-    tmp_path: Path, videos: dict[str, Path]
+@pytest.mark.parametrize("early", [True, False], ids=["while-probing", "after-probing"])
+def test_a_pause_while_the_server_opens_the_session_stands_and_frees_that_session(
+    tmp_path: Path, videos: dict[str, Path], early: bool
 ) -> None:
-    """The session is asked for while the video is probed; the user pauses then: the run
-    must not carry on to the upload, and resuming finishes it."""
+    """The user pauses while the server opens the upload session, asked for while the
+    video is probed or after: the run must not carry on to the upload, the session it
+    no longer needs is closed (it counts against the server's limit for an hour), and
+    resuming finishes the upload."""
     server = FakeServer()
     ids: list[str] = []
     initiate = server.initiate
 
     def paused_meanwhile(request: Any) -> Any:
-        if len(server.sessions) == 0:
+        answer = initiate(request)
+        if len(server.sessions) == 1:
             core.jobs.pause(ids[0])
-        return initiate(request)
+        return answer
 
     server.initiate = paused_meanwhile  # type: ignore[method-assign]
     with core_with_fakes(tmp_path, server, FakeUploader()) as core:
         sign_in(core)
+        if not early:
+            core.stages.lookups.start = lambda *args: None  # type: ignore[method-assign]
         (job,) = core.add_files([videos["mp4"]])
         ids.append(job.id)
         core.runner.start()
         wait_until(lambda: server.sessions, 10, "no session was asked for")
-        time.sleep(1.0)
+        first = next(iter(server.sessions))
+        wait_until(lambda: first in server.cancelled, 5, "the unused session stayed open")
         assert core.jobs.get(job.id).state == "paused", "the pause was undone"
         core.jobs.resume(job.id)
         wait_until(lambda: core.jobs.get(job.id).state == "done", 20, "resumed, never done")
+
+
+def test_removing_an_uploading_job_frees_its_session(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """The session's cancel, queued when the job is cancelled on its way out, is sent
+    even though the job itself is gone by then."""
+    server = core.client()
+    assert isinstance(server, FakeServer)
+    (job,) = core.add_files([videos["mp4"]])
+    for state in (S.PROBING, S.INITIATING):
+        core.store.update(job.id, state=state)
+    core.store.update(job.id, state=S.UPLOADING, session_key="s1")
+    core.jobs.remove(job.id)
+    core.runner.start()
+    wait_until(lambda: server.cancelled == ["s1"], 5, "the removed job's session stayed open")
+
+
+def test_a_cancel_while_the_server_is_unreachable_still_says_cancelled(
+    tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    server = FakeServer()
+    ids: list[str] = []
+
+    def cancelled_then_down(request: Any) -> Any:
+        core.jobs.cancel(ids[0])
+        raise ServerUnavailable("the server did not answer")
+
+    server.initiate = cancelled_then_down  # type: ignore[method-assign]
+    with core_with_fakes(tmp_path, server, FakeUploader()) as core:
+        sign_in(core)
+        core.stages.lookups.start = lambda *args: None  # type: ignore[method-assign]
+        (job,) = core.add_files([videos["mp4"]])
+        ids.append(job.id)
+        core.runner.start()
+        wait_until(lambda: core.jobs.get(job.id).state == "cancelled", 10, "never cancelled")
+        time.sleep(0.5)
+        error = core.jobs.get(job.id).error
+        assert error is not None and error.message == "cancelled", error
 
 
 def test_a_run_that_breaks_the_state_machine_by_itself_is_marked_failed(
