@@ -142,7 +142,8 @@ class JobRunner:
         return max(0.0, end - time.monotonic())
 
     def release(self, job_id: str) -> None:
-        """The user resumed or retried the job: no hold from an earlier failure."""
+        """No hold from an earlier failure: the job ran through, or the user resumed or
+        retried it."""
         self._held.pop(job_id, None)
 
     def _hold(self, job_id: str) -> None:
@@ -156,7 +157,7 @@ class JobRunner:
     def _work(self, job_id: str, cancel: threading.Event) -> None:
         try:
             self.stages.run(job_id, cancel)
-            self._held.pop(job_id, None)
+            self.release(job_id)  # it ran through: an earlier failure's hold is over
         except (IllegalTransition, JobNotFound) as exc:
             if isinstance(exc, MovedOn) or cancel.is_set():
                 log.info("job %s: %s", job_id, exc)  # the user's move, or a stop: it stands
