@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from daemon.core.connectivity import Connectivity
 from daemon.core.errors import JobNotFound
 from daemon.jobs.models import Job, utcnow
-from daemon.jobs.states import IllegalTransition, JobState
+from daemon.jobs.states import IllegalTransition, JobState, MovedOn
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
 from daemon.pipeline.library_lookups import LibraryLookups, initiate_request
@@ -257,7 +257,7 @@ class Stages:
                 refresh_target=lambda: self.fresh_target(job),
                 cancel=cancel,
                 watch=probed_file(job),
-                on_retry=lambda reason, seconds: self.storage_retry(job.id, seconds),
+                on_retry=lambda reason, seconds: self.storage_retry(job.id, seconds, cancel),
                 new_session=new_session,
             )
         except FileChanged as exc:
@@ -303,10 +303,16 @@ class Stages:
         )
         self.targets.pop(job.id, None)
 
-    def storage_retry(self, job_id: str, seconds: float) -> None:
-        """Storage did not answer; the uploader tries again in ``seconds``: say so."""
+    def storage_retry(self, job_id: str, seconds: float, cancel: threading.Event) -> None:
+        """Storage did not answer; the uploader tries again in ``seconds``: say so, unless
+        the user paused or cancelled the job meanwhile (then the run stops here)."""
         message = self.connectivity.unreachable(seconds, "storage")
-        self.store.update(job_id, error_code="storage_unreachable", error_message=message)
+        try:
+            self.store.update(
+                job_id, error_code="storage_unreachable", error_message=message, unless=cancel
+            )
+        except MovedOn:
+            raise TransferCancelled() from None
 
     def file_changed(self, job_id: str, target: UploadTarget | None, exc: FileChanged) -> None:
         """Stop this upload, drop its session and large file (``target``: none started

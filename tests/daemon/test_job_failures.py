@@ -22,7 +22,7 @@ from daemon.outbox import Outbox
 from daemon.pipeline import stages as stages_module
 from daemon.pipeline.preparation import StillBeingWritten
 from daemon.serverapi.errors import ServerUnavailable
-from daemon.transfer.errors import TransferError
+from daemon.transfer.errors import TransferCancelled, TransferError
 from tests.support.daemon import wait_until
 from tests.support.fake_core import core_with_fakes, sign_in
 from tests.support.fakes import FakeServer, FakeUploader
@@ -67,6 +67,14 @@ def disk_full_for(core: DaemonCore, state: S, times: int = 10**6) -> list[S]:
 
     core.store.update = full  # type: ignore[method-assign]
     return refused
+
+
+def says_cancelled_for_good(core: DaemonCore, job_id: str) -> None:
+    """The job shows cancelled, and half a second later still says only that."""
+    wait_until(lambda: core.jobs.get(job_id).state == "cancelled", 10, "never cancelled")
+    time.sleep(0.5)
+    error = core.jobs.get(job_id).error
+    assert error is not None and error.message == "cancelled", error
 
 
 def test_a_job_that_fails_unexpectedly_shows_it_and_is_not_run_again(
@@ -223,10 +231,36 @@ def test_a_cancel_while_the_server_is_unreachable_still_says_cancelled(
         (job,) = core.add_files([videos["mp4"]])
         ids.append(job.id)
         core.runner.start()
-        wait_until(lambda: core.jobs.get(job.id).state == "cancelled", 10, "never cancelled")
-        time.sleep(0.5)
-        error = core.jobs.get(job.id).error
-        assert error is not None and error.message == "cancelled", error
+        says_cancelled_for_good(core, job.id)
+
+
+class CancelledAsTheStoreFails(FakeUploader):
+    """The store fails, and the user cancels just after the uploader looked at the cancel
+    and before it says it will try the store again (the real uploader's order)."""
+
+    def __init__(self, cancel_job: Any) -> None:
+        super().__init__()
+        self.cancel_job = cancel_job
+
+    def upload(self, path: Path, target: Any, **kw: Any) -> Any:
+        self.cancel_job()
+        kw["on_retry"]("storage did not answer", 5.0)
+        if kw["cancel"].wait(5):
+            raise TransferCancelled()
+        raise AssertionError("the run was never told of the cancel")
+
+
+def test_a_cancel_as_the_store_fails_still_says_cancelled(
+    tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    ids: list[str] = []
+    uploader = CancelledAsTheStoreFails(lambda: core.jobs.cancel(ids[0]))
+    with core_with_fakes(tmp_path, FakeServer(), uploader) as core:
+        sign_in(core)
+        (job,) = core.add_files([videos["mp4"]])
+        ids.append(job.id)
+        core.runner.start()
+        says_cancelled_for_good(core, job.id)
 
 
 def test_a_run_that_breaks_the_state_machine_by_itself_is_marked_failed(
