@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from daemon.core.events import Subscription
 from daemon.db import create_schema, make_engine, make_session_factory
 from daemon.watch.fingerprint import quick_fingerprint
 from daemon.watch.models import WatchedFile
 from daemon.watch.registry import WatchRegistry
 from daemon.watch.watcher import Watcher
-from shared.control.schemas import JobEvent
 
 FILES, DIRS, SUBDIRS = 10_000, 100, 10  # 100 x 10 folders, 10 files each
 IDLE_SECONDS = 30.0  # when run on its own; `make bench` passes its setting
@@ -48,10 +48,10 @@ class RecordingSink:
     def job_state(self, job_id: str) -> str | None:
         return None
 
-    def subscribe(self) -> queue.Queue[JobEvent]:
+    def subscribe(self) -> Subscription:
         return queue.Queue()
 
-    def unsubscribe(self, subscription: queue.Queue[JobEvent]) -> None:
+    def unsubscribe(self, subscription: Subscription) -> None:
         pass
 
     def announce_folder(self, data: dict[str, Any]) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 def run(args: argparse.Namespace) -> int:
     from daemon.main import run_daemon
+    from daemon.process_end import end_process
 
     port = int(os.environ.get("REELDROP_CONTROL_PORT", "0"))
-    return run_daemon(verbose=args.verbose, port=port)
+    end_process(run_daemon(verbose=args.verbose, port=port))
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

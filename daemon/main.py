@@ -24,6 +24,7 @@ from shared import __version__
 from shared.app_dirs import AppDirs, app_dirs
 
 log = logging.getLogger(__name__)
+STOP_GRACE_SECONDS = 3.0  # for a request in flight to end (a session it opens is then closed)
 
 
 def run_daemon(*, verbose: bool = False, port: int = 0) -> int:
@@ -91,7 +92,13 @@ def _serve(dirs: AppDirs, port: int) -> int:
         log.info("ReelDrop daemon stopping")
         control_file.unlink(missing_ok=True)
         watcher.stop()
-        core.stop()
+        left = core.stop(grace=STOP_GRACE_SECONDS)
+        if left:
+            log.info(
+                "stopped with %d request(s) still waiting for the server; they are made "
+                "again at the next start",
+                left,
+            )
         control.stop()
         engine.dispose()
     return 0

@@ -29,6 +29,8 @@ async def events(core: Core) -> StreamingResponse:
                 except queue.Empty:
                     yield b": heartbeat\n\n"
                     continue
+                if event is None:  # the daemon stops: the stream ends
+                    return
                 payload = json.dumps(event.model_dump(mode="json", by_alias=True))
                 yield f"data: {payload}\n\n".encode()
         finally:

@@ -81,8 +81,13 @@ class DaemonCore:
             log.exception("the stored sign-in could not be restored")
         self.runner.start()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 0.0) -> int:
+        """Cancel every run, end the event streams, and give the requests still in flight
+        ``grace`` seconds; how many are left running (the process may leave them: each is
+        made again, or its session expires, after the next start)."""
         self.runner.stop()
+        self.bus.close()
+        return self.stages.close(grace)
 
     def client(self) -> ServerClient | None:
         return self.account.client

@@ -2,7 +2,9 @@
 
 Every part of the daemon publishes here and every front end (the SSE route, and through it
 the CLI and the window) subscribes here. A slow reader never blocks the publisher: its queue
-is bounded and events beyond it are dropped for that reader only.
+is bounded and events beyond it are dropped for that reader only. When the daemon stops,
+every subscription receives ``None`` and ends: a reader waiting for the next event (an
+event stream's thread, up to its heartbeat) does not hold the daemon's exit.
 """
 
 from __future__ import annotations
@@ -15,20 +17,34 @@ from typing import Any
 from shared.control.schemas import JobEvent, JobView
 
 QUEUE_LIMIT = 10_000
+Subscription = queue.Queue[JobEvent | None]  # None: the daemon stops, no more events
 
 
 class EventBus:
     def __init__(self) -> None:
-        self._subscribers: list[queue.Queue[JobEvent]] = []
+        self._subscribers: list[Subscription] = []
         self._lock = threading.Lock()
+        self._closed = False
 
-    def subscribe(self) -> queue.Queue[JobEvent]:
-        q: queue.Queue[JobEvent] = queue.Queue(maxsize=QUEUE_LIMIT)
+    def subscribe(self) -> Subscription:
+        q: Subscription = queue.Queue(maxsize=QUEUE_LIMIT)
         with self._lock:
-            self._subscribers.append(q)
+            if self._closed:
+                q.put_nowait(None)
+            else:
+                self._subscribers.append(q)
         return q
 
-    def unsubscribe(self, q: queue.Queue[JobEvent]) -> None:
+    def close(self) -> None:
+        """The daemon stops: every subscription ends (and one made later ends at once)."""
+        with self._lock:
+            self._closed = True
+            targets, self._subscribers = self._subscribers, []
+        for q in targets:
+            with contextlib.suppress(queue.Full):  # a reader 10,000 events behind: it
+                q.put_nowait(None)  # ends at its next heartbeat
+
+    def unsubscribe(self, q: Subscription) -> None:
         with self._lock:
             if q in self._subscribers:
                 self._subscribers.remove(q)

@@ -20,13 +20,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from daemon.jobs.models import Job
 from daemon.jobs.store import JobStore
 from daemon.outbox import enqueue
+from daemon.pipeline.background import BackgroundPool
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
 from shared.api_schemas import InitiateRequest, InitiateResponse
@@ -77,7 +78,7 @@ def initiate_request(
 class LibraryLookups:
     def __init__(self, client: Callable[[], MediaApi | None], store: JobStore) -> None:
         self.client, self.store = client, store
-        self._pool = ThreadPoolExecutor(2, thread_name_prefix="library-lookup")
+        self.pool = BackgroundPool(2, "library-lookup")
         self._lock = threading.Lock()
         self._asked: dict[str, EarlyAnswers] = {}
         self.on_enqueued: Callable[[], None] = lambda: None  # the scheduler's wake
@@ -99,9 +100,11 @@ class LibraryLookups:
             request = initiate_request(job, stat.st_size, guess_content_type(path))
         except ValueError:  # not a request the server could take (empty): probing says why
             return
-        early = EarlyAnswers(client, request, self._pool.submit(client.initiate, request))
+        answer = self.pool.submit(client.initiate, request)
+        if answer is None:  # the daemon is stopping: the job's run is being cancelled
+            return
         with self._lock:
-            self._asked[job.id] = early
+            self._asked[job.id] = EarlyAnswers(client, request, answer)
 
     def take(self, job_id: str) -> EarlyAnswers | None:
         """The job's early answer, for ``initiate`` to use or ``drop``."""

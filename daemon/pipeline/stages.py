@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -56,6 +57,16 @@ class Stages:
         self.targets: dict[str, UploadTarget] = {}
         self.thumbnails = Thumbnails(store, thumbs_dir, policy)
         self.lookups = LibraryLookups(client, store)
+
+    def close(self, grace: float = 0.0) -> int:
+        """The daemon stops (the runs are cancelled): nothing new is asked on the side, and
+        what is in flight (an early ``initiate``, a thumbnail) gets ``grace`` seconds to end;
+        how many requests are still running then."""
+        pools = (self.lookups.pool, self.thumbnails.pool)
+        for pool in pools:
+            pool.close()
+        deadline = time.monotonic() + grace
+        return sum(pool.unfinished_after(deadline - time.monotonic()) for pool in pools)
 
     def run(self, job_id: str, cancel: threading.Event) -> None:
         job = self.store.get(job_id)

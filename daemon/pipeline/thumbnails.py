@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from daemon.jobs.models import Job
 from daemon.jobs.store import JobStore
+from daemon.pipeline.background import BackgroundPool
 from shared.media.errors import MediaError
 from shared.media.thumbnail import make_thumbnail
 from shared.policy import Policy
@@ -36,7 +37,7 @@ class Thumbnails:
 
     def __init__(self, store: JobStore, folder: Path, policy: Callable[[], Policy]) -> None:
         self.store, self.folder, self.policy = store, folder, policy
-        self._pool = ThreadPoolExecutor(2, thread_name_prefix="thumbnail")
+        self.pool = BackgroundPool(2, "thumbnail")
         self._lock = threading.Lock()
         self._pending: dict[str, tuple[str | None, Future[Thumbnail]]] = {}
 
@@ -55,10 +56,11 @@ class Thumbnails:
             if made and not Path(made).exists():
                 made = None
             duration = (job.metadata_json or {}).get("durationSeconds")
-            future = self._pool.submit(
+            future = self.pool.submit(
                 self._make, job.id, job.session_key, Path(job.path), duration, made, send
             )
-            self._pending[job.id] = (job.session_key, future)
+            if future is not None:  # None: the daemon is stopping
+                self._pending[job.id] = (job.session_key, future)
 
     def wait(self, job_id: str, session_key: str | None) -> Thumbnail:
         """The thumbnail once it is made, and whether it was sent for this session."""

@@ -4,15 +4,14 @@ depend on how the job pipeline is built."""
 
 from __future__ import annotations
 
-import queue
 from pathlib import Path
 from typing import Any, Protocol
 
 from daemon.core.core import DaemonCore
 from daemon.core.errors import InvalidRequest, JobNotFound
+from daemon.core.events import Subscription
 from daemon.jobs.models import Job
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
-from shared.control.schemas import JobEvent
 from shared.control.states import JobState
 
 
@@ -36,9 +35,9 @@ class JobSink(Protocol):
 
     def job_state(self, job_id: str) -> str | None: ...
 
-    def subscribe(self) -> queue.Queue[JobEvent]: ...
+    def subscribe(self) -> Subscription: ...
 
-    def unsubscribe(self, subscription: queue.Queue[JobEvent]) -> None: ...
+    def unsubscribe(self, subscription: Subscription) -> None: ...
 
     def announce_folder(self, data: dict[str, Any]) -> None: ...
 
@@ -108,10 +107,10 @@ class CoreJobSink:
         except JobNotFound:
             return None
 
-    def subscribe(self) -> queue.Queue[JobEvent]:
+    def subscribe(self) -> Subscription:
         return self.core.bus.subscribe()
 
-    def unsubscribe(self, subscription: queue.Queue[JobEvent]) -> None:
+    def unsubscribe(self, subscription: Subscription) -> None:
         self.core.bus.unsubscribe(subscription)
 
     def announce_folder(self, data: dict[str, Any]) -> None:

@@ -353,6 +353,8 @@ class Watcher:
                     event = subscription.get(timeout=1)
                 except queue.Empty:
                     continue
+                if event is None:  # the daemon stops
+                    return
                 job = event.job
                 if event.type == "job" and job is not None and job.state in ("done", "duplicate"):
                     self.finished_jobs.put(job.id)

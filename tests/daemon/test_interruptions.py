@@ -1,10 +1,17 @@
 """Pause/resume and a server restart mid-upload, measured with the store's byte counters:
 the same large file continues, at most the parts in flight are sent again, ``bytesSent``
 never goes back, and an unreachable server is shown on the job and the daemon, then
-cleared."""
+cleared. A daemon stopped while the server hangs ends at once, and loses nothing."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -204,5 +211,85 @@ def test_a_whole_stack_restart_mid_upload_continues_the_same_large_file(
             assert seen == sorted(seen), "bytesSent never goes backwards"
             assert seen[0] >= kept, "parts the store held count as sent after the restart"
             assert_continued(again, email, done, large_id, long_video.stat().st_size, part, kept)
+    finally:
+        daemon.stop()
+
+
+@contextmanager
+def hung_server(port: int) -> Iterator[list[socket.socket]]:
+    """Something on the server's port that takes every connection and never answers (a
+    server stuck, a network that swallows packets); the connections it holds."""
+    held: list[socket.socket] = []
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    closing = threading.Event()
+
+    def take() -> None:
+        while not closing.is_set():
+            with suppress(OSError):
+                held.append(listener.accept()[0])
+
+    taker = threading.Thread(target=take, daemon=True)
+    taker.start()
+    try:
+        yield held
+    finally:
+        closing.set()
+        taker.join()
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+def follow_events(daemon: DaemonProcess) -> None:
+    """Read the daemon's event stream until it ends."""
+    with suppress(Exception):
+        for _event in daemon.client().events():
+            pass
+
+
+def test_a_daemon_told_to_stop_while_the_server_hangs_ends_promptly_and_loses_nothing(
+    tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    """Quitting (or logging out) while a request hangs: the daemon is gone in seconds, not
+    after the request's 30 s timeout, and the upload goes through after the next start.
+    With nothing in flight and a window following its events, it is gone at once."""
+    daemon = DaemonProcess(tmp_path / "home")
+    data_dir = tmp_path / "server"
+    try:
+        with live_server(data_dir) as first:
+            port = int(first.url.rsplit(":", 1)[1])
+            daemon.start()
+            daemon.login(first.url, add_user(first), PASSWORD, "--insecure-storage")
+        lecture = tmp_path / "lecture.mp4"
+        shutil.copyfile(videos["mp4"], lecture)
+        os.utime(lecture, (time.time() - 60, time.time() - 60))  # written a minute ago
+        with hung_server(port) as held:
+            (job,) = daemon.client().add([str(lecture)])
+            wait_until(lambda: held, 30, "no request reached the hung server")
+            assert daemon.proc is not None
+            started = time.monotonic()
+            daemon.proc.terminate()
+            daemon.proc.wait(timeout=60)
+            took = time.monotonic() - started
+        assert took < 12, f"the daemon took {took:.1f} s to stop while a request hung"
+        with live_server(data_dir, port=port):
+            daemon.start()
+            done = daemon.wait_for_job(job.id, timeout=120)
+            assert done.state == "done", done.error
+            following = threading.Thread(target=follow_events, args=(daemon,), daemon=True)
+            following.start()  # as the window and `upload --wait` do
+            time.sleep(0.5)
+            started = time.monotonic()
+            daemon.stop()  # nothing in flight: nothing is left behind, the stream ends
+            took = time.monotonic() - started
+            following.join(timeout=10)
+        assert took < 4.5, f"with a window following its events, the daemon took {took:.1f} s"
+        logs = "".join(p.read_text() for p in (tmp_path / "home" / "logs").rglob("*.log"))
+        left = [line for line in logs.splitlines() if "still waiting for the server" in line]
+        assert len(left) == 1 and "stopped with 1 request(s)" in left[0], left
     finally:
         daemon.stop()

@@ -4,6 +4,7 @@ asleep. In process, on a real SQLite database and a real uvicorn server on loopb
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -275,3 +276,23 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=2).json() == {"ok": True}
     except httpx.HTTPError:
         return False
+
+
+def test_a_run_still_going_when_the_core_stops_asks_nothing_more(
+    core: DaemonCore, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """The daemon stops while a job's run is still probing: its early ``initiate`` and its
+    thumbnail are not started (the pools are closed), and nothing is raised at it."""
+    lecture = tmp_path / "lecture.mp4"
+    lecture.write_bytes(videos["mp4"].read_bytes())
+    os.utime(lecture, (time.time() - 60, time.time() - 60))
+    (view,) = core.add_files([lecture])
+    job = core.store.get(view.id)
+    server = core.client()
+    assert isinstance(server, FakeServer)
+    core.stop()
+    core.stages.lookups.start(job, lecture, 2.0)
+    core.stages.thumbnails.start(job, lambda made: True)
+    time.sleep(0.2)
+    assert server.initiated == [], "a stopped daemon asked the server"
+    assert core.stages.thumbnails.wait(job.id, job.session_key).path is None
