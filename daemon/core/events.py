@@ -41,8 +41,13 @@ class EventBus:
             self._closed = True
             targets, self._subscribers = self._subscribers, []
         for q in targets:
-            with contextlib.suppress(queue.Full):  # a reader 10,000 events behind: it
-                q.put_nowait(None)  # ends at its next heartbeat
+            while True:
+                try:
+                    q.put_nowait(None)
+                    break
+                except queue.Full:  # a reader 10,000 events behind: its oldest goes
+                    with contextlib.suppress(queue.Empty):
+                        q.get_nowait()
 
     def unsubscribe(self, q: Subscription) -> None:
         with self._lock:

@@ -123,8 +123,10 @@ class JobStore:
         The transaction takes the write lock before it reads the job, so the checks below
         and the write see the same job: a user's action committed meanwhile is never
         overwritten. Only ``by_user`` moves a job out of a state the user holds it in
-        (paused, cancelled, failed, rejected). ``unless``, a run's cancel event, refuses a
-        run's write once it is set (MovedOn), a change of its fields alone included.
+        (paused, cancelled, failed, rejected). ``unless``, a run's cancel event, marks a
+        run's write: it is refused (MovedOn), a change of its fields alone included, once
+        the event is set or once the user holds the job (their pause or cancel is committed
+        before the run is told).
         ``also`` runs inside the same transaction, so an outbox entry is never committed
         without the state change that needs it. Never called inside another transaction
         of this thread: it would wait for itself.
@@ -135,7 +137,7 @@ class JobStore:
             if job is None:
                 raise JobNotFound(job_id)
             old = JobState(job.state)
-            if unless is not None and unless.is_set():
+            if unless is not None and (unless.is_set() or old in USER_HELD):
                 raise MovedOn(old)
             if state is not None and state != old:
                 if old in USER_HELD and not by_user:

@@ -38,7 +38,8 @@ class BackgroundPool:
         until it ends by itself (its answer, or its request's timeout)."""
         with self._lock:
             self._closed = True
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        # Outside the lock: cancelling queued work runs its done-callbacks here, at once.
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def unfinished_after(self, seconds: float) -> int:
         """Wait up to ``seconds`` for the work in flight; how much of it is still running."""

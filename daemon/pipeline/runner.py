@@ -32,6 +32,7 @@ RESUME_ORDER = {S.UPLOADING: 0, S.INITIATING: 1, S.PROBING: 2, S.QUEUED: 3}
 LONGEST_SLEEP = 300.0  # a look without a reason, at most this far apart
 AFTER_FAILED_LOOK = 5.0
 FIRST_HOLD = 5.0  # a job that failed unexpectedly waits this long, doubling, before again
+STOP_WAIT_SECONDS = 3.0  # for the scheduler's look to end when the daemon stops
 
 
 class JobRunner:
@@ -62,8 +63,8 @@ class JobRunner:
         with self._lock:
             for cancel in self.running.values():
                 cancel.set()
-        if self._thread:
-            self._thread.join(timeout=10)
+        if self._thread:  # a look stuck in a server call is left (its call is kept)
+            self._thread.join(timeout=STOP_WAIT_SECONDS)
 
     def wake(self) -> None:
         self._wake.set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +72,8 @@ class Thumbnails:
             return known[1].result(timeout=WAIT_SECONDS)
         except TimeoutError:
             log.info("thumbnail of job %s took too long; uploading without it", job_id)
+        except CancelledError:  # dropped: the daemon is stopping
+            pass
         except Exception:  # never holds a lecture back
             log.exception("job %s: no thumbnail", job_id)
         return Thumbnail(None)

@@ -250,11 +250,27 @@ class CancelledAsTheStoreFails(FakeUploader):
         raise AssertionError("the run was never told of the cancel")
 
 
+@pytest.mark.parametrize("told", [True, False], ids=["run-told", "not-told-yet"])
 def test_a_cancel_as_the_store_fails_still_says_cancelled(
-    tmp_path: Path, videos: dict[str, Path]
+    tmp_path: Path, videos: dict[str, Path], told: bool
 ) -> None:
+    """``not-told-yet``: the cancel is committed, and the run not yet told of it (the
+    service writes the state first, then interrupts the run)."""
     ids: list[str] = []
-    uploader = CancelledAsTheStoreFails(lambda: core.jobs.cancel(ids[0]))
+
+    def cancel() -> None:
+        if told:
+            core.jobs.cancel(ids[0])
+            return
+        core.store.update(
+            ids[0],
+            state=S.CANCELLED,
+            by_user=True,
+            error_code="cancelled",
+            error_message="cancelled",
+        )
+
+    uploader = CancelledAsTheStoreFails(cancel)
     with core_with_fakes(tmp_path, FakeServer(), uploader) as core:
         sign_in(core)
         (job,) = core.add_files([videos["mp4"]])

@@ -19,8 +19,10 @@ from fastapi import FastAPI
 import daemon.pipeline.runner as runner_module
 from daemon.control.server import ControlServer, bind_loopback
 from daemon.core.core import DaemonCore
+from daemon.core.events import QUEUE_LIMIT, EventBus
 from daemon.jobs.models import OutboxEntry, utcnow
 from daemon.jobs.states import JobState as S
+from daemon.outbox import enqueue
 from daemon.serverapi.errors import ServerRejected
 from tests.support.daemon import wait_until
 from tests.support.fake_core import core_with_fakes, sign_in, started_jobs
@@ -296,3 +298,66 @@ def test_a_run_still_going_when_the_core_stops_asks_nothing_more(
     time.sleep(0.2)
     assert server.initiated == [], "a stopped daemon asked the server"
     assert core.stages.thumbnails.wait(job.id, job.session_key).path is None
+
+
+def test_a_stop_with_more_early_requests_queued_than_threads_returns(
+    core: DaemonCore, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    """Three files probed at once while the server hangs: two early ``initiate``s hang,
+    the third waits for a thread; the daemon's stop still returns, at once."""
+    server = core.client()
+    assert isinstance(server, FakeServer)
+    answer = threading.Event()
+    server.initiate = lambda request: answer.wait(30)  # type: ignore[assignment,method-assign,return-value]
+    for n in range(3):
+        lecture = tmp_path / f"lecture-{n}.mp4"
+        lecture.write_bytes(videos["mp4"].read_bytes())
+        os.utime(lecture, (time.time() - 60, time.time() - 60))
+        (view,) = core.add_files([lecture])
+        core.stages.lookups.start(core.store.get(view.id), lecture, 2.0)
+    stopping = threading.Thread(target=core.stop, daemon=True)
+    stopping.start()
+    stopping.join(10)
+    answer.set()
+    assert not stopping.is_alive(), "the stop hung"
+
+
+def test_a_stop_does_not_wait_for_a_server_call_that_hangs(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """A queued call (a session's cancel) hangs on the scheduler's thread: the stop leaves
+    it (it stays queued) instead of waiting 10 s for it."""
+    server = core.client()
+    assert isinstance(server, FakeServer)
+    calling, answer = threading.Event(), threading.Event()
+
+    def hangs(session_key: str) -> None:
+        calling.set()
+        answer.wait(30)
+
+    server.cancel_session = hangs  # type: ignore[method-assign]
+    (view,) = core.add_files([videos["mp4"]])
+    with core.store.factory() as db:
+        enqueue(db, view.id, "cancel", {"sessionKey": "s-1"})
+        db.commit()
+    core.runner.start()
+    assert calling.wait(10), "the call was never made"
+    started = time.monotonic()
+    core.stop()
+    took = time.monotonic() - started
+    answer.set()
+    assert took < 6, f"the stop waited {took:.1f} s for a call that hung"
+
+
+def test_an_event_reader_far_behind_still_learns_that_the_daemon_stops() -> None:
+    """A window that stopped reading (its queue full): the stop's end still reaches it, so
+    its stream ends instead of sending heartbeats until the process is gone."""
+    bus = EventBus()
+    subscription = bus.subscribe()
+    for _ in range(QUEUE_LIMIT):
+        bus.data("settings", {})
+    bus.close()
+    items = []
+    while not subscription.empty():
+        items.append(subscription.get_nowait())
+    assert items[-1] is None
