@@ -8,11 +8,16 @@ from typing import Any
 
 
 def run(args: argparse.Namespace) -> int:
+    """Once ``run_daemon`` returns, everything the daemon keeps is committed and the
+    requests still in flight have had their grace (``DaemonCore.stop``); what may still
+    run is a request nobody waits for (an early ``initiate`` to a server that hangs, a part
+    on a connection the store stopped reading). The interpreter's exit would wait for each
+    of those pool threads, up to a whole request timeout, so the process leaves at once."""
     from daemon.main import run_daemon
-    from daemon.process_end import end_process
+    from shared.leave import leave_at_once
 
     port = int(os.environ.get("REELDROP_CONTROL_PORT", "0"))
-    end_process(run_daemon(verbose=args.verbose, port=port))
+    leave_at_once(run_daemon(verbose=args.verbose, port=port))
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -25,6 +25,15 @@ def enqueue(db: Session, job_id: str, kind: str, payload: dict[str, Any]) -> Non
     db.add(OutboxEntry(job_id=job_id, kind=kind, payload=payload))
 
 
+def close_session_later(factory: sessionmaker[Session], job_id: str, session_key: str) -> None:
+    """Queue the cancel of a session a job will not use, on its own: the job may have been
+    paused, cancelled or removed meanwhile, and a removed job's session cancel is kept too
+    (``JobStore.remove``), so the server frees the session at once."""
+    with factory() as db:
+        enqueue(db, job_id, "cancel", {"sessionKey": session_key})
+        db.commit()
+
+
 class Outbox:
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -90,7 +89,7 @@ def run() -> NoReturn:
     ``reeldrop upload --wait``)."""
     code, daemon_client = dispatch(None)
     if daemon_client:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        from shared.leave import leave_at_once
+
+        leave_at_once(code)
     raise SystemExit(code)

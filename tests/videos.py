@@ -3,7 +3,10 @@ or reject. Tests get them through the ``videos`` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from shared.media.ffmpeg_locator import find_ffmpeg
@@ -99,4 +102,13 @@ def make_text_as_video(path: Path) -> Path:
 
 def make_empty(path: Path) -> Path:
     path.write_bytes(b"")
+    return path
+
+
+def settled_copy(source: Path, path: Path) -> Path:
+    """A copy of ``source`` last written a minute ago: past every quiet window, so the
+    daemon asks the server about it while probing (a file still settling is not asked)."""
+    shutil.copyfile(source, path)
+    a_minute_ago = time.time() - 60
+    os.utime(path, (a_minute_ago, a_minute_ago))
     return path

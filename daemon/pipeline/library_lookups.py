@@ -26,7 +26,7 @@ from pathlib import Path
 
 from daemon.jobs.models import Job
 from daemon.jobs.store import JobStore
-from daemon.outbox import enqueue
+from daemon.outbox import close_session_later
 from daemon.pipeline.background import BackgroundPool
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
@@ -137,7 +137,5 @@ class LibraryLookups:
     def _abandon(self, job_id: str, session_key: str) -> None:
         """Queue the session's cancel; the answer may come after the job's thread ended
         (whose end woke the scheduler), so the scheduler is woken for it."""
-        self.store.update(
-            job_id, also=lambda db, job: enqueue(db, job.id, "cancel", {"sessionKey": session_key})
-        )
+        close_session_later(self.store.factory, job_id, session_key)
         self.on_enqueued()

@@ -16,7 +16,7 @@ from daemon.core.errors import JobNotFound
 from daemon.jobs.models import Job, utcnow
 from daemon.jobs.states import IllegalTransition, JobState, MovedOn
 from daemon.jobs.store import JobStore
-from daemon.outbox import enqueue
+from daemon.outbox import close_session_later, enqueue
 from daemon.pipeline.library_lookups import LibraryLookups, initiate_request
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
 from daemon.pipeline.progress import ProgressReporter, once_bytes_move
@@ -202,9 +202,7 @@ class Stages:
             )
         except (IllegalTransition, JobNotFound):  # paused, cancelled, removed meanwhile:
             self.targets.pop(job.id, None)  # the session goes unused, and is closed
-            with self.store.factory() as db:
-                enqueue(db, job.id, "cancel", {"sessionKey": answer.session_key})
-                db.commit()
+            close_session_later(self.store.factory, job.id, answer.session_key)
             raise
 
     def hash_file(self, job: Job, cancel: threading.Event) -> Job:

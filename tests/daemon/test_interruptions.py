@@ -5,8 +5,6 @@ cleared. A daemon stopped while the server hangs ends at once, and loses nothing
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
@@ -23,6 +21,7 @@ from tests.support.api import PASSWORD, add_user, sign_in
 from tests.support.b2 import bytes_received, master_api, server_part_size
 from tests.support.daemon import DaemonProcess, wait_until
 from tests.support.live_server import LiveServer, live_server
+from tests.videos import settled_copy
 
 MIB = 1 << 20
 
@@ -264,9 +263,7 @@ def test_a_daemon_told_to_stop_while_the_server_hangs_ends_promptly_and_loses_no
             port = int(first.url.rsplit(":", 1)[1])
             daemon.start()
             daemon.login(first.url, add_user(first), PASSWORD, "--insecure-storage")
-        lecture = tmp_path / "lecture.mp4"
-        shutil.copyfile(videos["mp4"], lecture)
-        os.utime(lecture, (time.time() - 60, time.time() - 60))  # written a minute ago
+        lecture = settled_copy(videos["mp4"], tmp_path / "lecture.mp4")
         with hung_server(port) as held:
             (job,) = daemon.client().add([str(lecture)])
             wait_until(lambda: held, 30, "no request reached the hung server")

@@ -4,7 +4,6 @@ asleep. In process, on a real SQLite database and a real uvicorn server on loopb
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
@@ -22,11 +21,12 @@ from daemon.core.core import DaemonCore
 from daemon.core.events import QUEUE_LIMIT, EventBus
 from daemon.jobs.models import OutboxEntry, utcnow
 from daemon.jobs.states import JobState as S
-from daemon.outbox import enqueue
+from daemon.outbox import close_session_later
 from daemon.serverapi.errors import ServerRejected
 from tests.support.daemon import wait_until
 from tests.support.fake_core import core_with_fakes, sign_in, started_jobs
 from tests.support.fakes import FakeServer, FakeUploader
+from tests.videos import settled_copy
 
 
 @pytest.fixture
@@ -285,9 +285,7 @@ def test_a_run_still_going_when_the_core_stops_asks_nothing_more(
 ) -> None:
     """The daemon stops while a job's run is still probing: its early ``initiate`` and its
     thumbnail are not started (the pools are closed), and nothing is raised at it."""
-    lecture = tmp_path / "lecture.mp4"
-    lecture.write_bytes(videos["mp4"].read_bytes())
-    os.utime(lecture, (time.time() - 60, time.time() - 60))
+    lecture = settled_copy(videos["mp4"], tmp_path / "lecture.mp4")
     (view,) = core.add_files([lecture])
     job = core.store.get(view.id)
     server = core.client()
@@ -310,9 +308,7 @@ def test_a_stop_with_more_early_requests_queued_than_threads_returns(
     answer = threading.Event()
     server.initiate = lambda request: answer.wait(30)  # type: ignore[assignment,method-assign,return-value]
     for n in range(3):
-        lecture = tmp_path / f"lecture-{n}.mp4"
-        lecture.write_bytes(videos["mp4"].read_bytes())
-        os.utime(lecture, (time.time() - 60, time.time() - 60))
+        lecture = settled_copy(videos["mp4"], tmp_path / f"lecture-{n}.mp4")
         (view,) = core.add_files([lecture])
         core.stages.lookups.start(core.store.get(view.id), lecture, 2.0)
     stopping = threading.Thread(target=core.stop, daemon=True)
@@ -337,9 +333,7 @@ def test_a_stop_does_not_wait_for_a_server_call_that_hangs(
 
     server.cancel_session = hangs  # type: ignore[method-assign]
     (view,) = core.add_files([videos["mp4"]])
-    with core.store.factory() as db:
-        enqueue(db, view.id, "cancel", {"sessionKey": "s-1"})
-        db.commit()
+    close_session_later(core.store.factory, view.id, "s-1")
     core.runner.start()
     assert calling.wait(10), "the call was never made"
     started = time.monotonic()
