@@ -24,6 +24,19 @@ class Peer:
     run: Runner
 
 
+def _command(args: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
+    """One uploader command run to its end, as its user runs it (its output dropped)."""
+    subprocess.run(
+        args,
+        env=env,
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=1800,
+    )
+
+
 def b2_binary() -> str | None:
     return shutil.which("b2", path=str(Path(sys.executable).parent)) or shutil.which("b2")
 
@@ -42,23 +55,8 @@ def _b2(server: ServerProcess, home: Path, extra: list[str]) -> Runner:
     }
 
     def run(path: Path, name: str) -> None:
-        subprocess.run(
-            [
-                binary,
-                "file",
-                "upload",
-                "--no-progress",
-                *extra,
-                info["bucketName"],
-                str(path),
-                name,
-            ],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            timeout=1800,
-        )
+        command = ["file", "upload", "--no-progress", *extra, info["bucketName"], str(path), name]
+        _command([binary, *command], env)
 
     return run
 
@@ -78,14 +76,7 @@ def _rclone(server: ServerProcess, home: Path, extra: list[str]) -> Runner:
     }
 
     def run(path: Path, name: str) -> None:
-        subprocess.run(
-            [binary, "copyto", *extra, str(path), f"bench:{info['bucketName']}/{name}"],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            timeout=1800,
-        )
+        _command([binary, "copyto", *extra, str(path), f"bench:{info['bucketName']}/{name}"], env)
 
     return run
 
@@ -104,6 +95,19 @@ def raw_baseline(server: ServerProcess, part_size: int, workers: int) -> Runner:
             part_size=part_size,
             workers=workers,
         )
+
+    return run
+
+
+def raw_command(server: ServerProcess, part_size: int, workers: int) -> Runner:
+    """The raw baseline run as a command (``python -m bench.raw_client``), like the others."""
+    info = server.store()
+    env = {**server.env, "RAW_B2_KEY_ID": info["keyId"], "RAW_B2_KEY": info["applicationKey"]}
+    root = Path(__file__).resolve().parent.parent
+
+    def run(path: Path, name: str) -> None:
+        arguments = [server.url, info["bucketId"], str(path), name, str(part_size), str(workers)]
+        _command([sys.executable, "-m", "bench.raw_client", *arguments], env, root)
 
     return run
 

@@ -170,3 +170,26 @@ def upload(
         {"fileId": file_id, "partSha1Array": sha1s},
     )
     return file_id
+
+
+def main(argv: list[str]) -> None:
+    """The raw baseline as a command, as every other uploader is timed: its interpreter's
+    start and imports count, as ``reeldrop upload``'s and the peers' do. The key comes in
+    the environment (RAW_B2_KEY_ID, RAW_B2_KEY), never on the command line."""
+    realm, bucket_id, path, name, part_size, workers = argv
+    upload(
+        realm,
+        os.environ["RAW_B2_KEY_ID"],
+        os.environ["RAW_B2_KEY"],
+        bucket_id,
+        Path(path),
+        name,
+        part_size=int(part_size),
+        workers=int(workers),
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

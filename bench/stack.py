@@ -29,14 +29,14 @@ SERVER_ENV = {
 }
 
 
-PACKAGES = ("reeldrop", "shared", "daemon", "server", "desktop")
+PACKAGES = ("reeldrop", "shared", "daemon", "server", "desktop", "bench")
 
 
 def byte_compile(tree: Path) -> None:
     """Compile the project's modules under ``tree`` as an installed copy holds them (pip
     and the application bundle compile at install). Where PYTHONDONTWRITEBYTECODE is set,
-    every ``reeldrop upload`` would otherwise compile its modules again, 10-20 ms that
-    no installed copy spends."""
+    every ``reeldrop upload`` (and the raw baseline's command) would otherwise compile its
+    modules again, 10-20 ms that no installed copy spends."""
     import compileall
 
     for package in PACKAGES:

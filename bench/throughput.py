@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.daemon_upload import DaemonRun, daemon_upload, wait_until_processed
-from bench.peers import Peer, peers, raw_baseline, timed
+from bench.peers import Peer, peers, raw_baseline, raw_command, timed
 from bench.settings import MIB
 from bench.stack import ServerProcess, cpu_seconds, signed_in_daemon
 from bench.videos import cold, restamp, warm
 
 BASELINE = "raw HTTP baseline (4 parts in flight, 100 MB parts)"
+IN_PROCESS = "the same, inside the bench's process (no interpreter start)"
 REELDROP = "reeldrop upload --wait (real daemon)"
 
 
@@ -50,7 +51,10 @@ def measure_size(
 ) -> SizeResult:
     """``best_only``: each peer with its best documented settings only (large files)."""
     result = SizeResult(video.stat().st_size)
-    contestants: list[Peer] = [Peer(BASELINE, raw_baseline(server, 100 * 1000 * 1000, 4))]
+    contestants: list[Peer] = [
+        Peer(BASELINE, raw_command(server, 100 * 1000 * 1000, 4)),
+        Peer(IN_PROCESS, raw_baseline(server, 100 * 1000 * 1000, 4)),
+    ]
     contestants += [
         p for p in peers(server, home / "peers") if not best_only or "defaults" not in p.label
     ]

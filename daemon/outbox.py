@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from daemon.core.errors import JobNotFound
@@ -18,6 +18,7 @@ from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailab
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], Any]
+SESSION_CLOSING = ("complete", "cancel")
 
 
 def enqueue(db: Session, job_id: str, kind: str, payload: dict[str, Any]) -> None:
@@ -44,6 +45,15 @@ class Outbox:
             if job_id:
                 query = query.where(OutboxEntry.job_id == job_id)
             return list(db.execute(query.order_by(OutboxEntry.id)).scalars())
+
+    def sessions_closing(self) -> int:
+        """Sessions the server still counts as open until a queued ``complete`` or
+        ``cancel`` reaches it: a new session asked for before then may be refused."""
+        with self.factory() as db:
+            query = select(func.count()).where(
+                OutboxEntry.state == "pending", OutboxEntry.kind.in_(SESSION_CLOSING)
+            )
+            return int(db.execute(query).scalar_one())
 
     def next_attempts(self) -> list[datetime]:
         """When each waiting call is tried next (the scheduler sleeps until the first)."""

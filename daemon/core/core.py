@@ -60,7 +60,12 @@ class DaemonCore:
             self.connectivity,
         )
         self.runner = JobRunner(
-            self.store, self.stages, self.outbox, self.client, settings.concurrent_uploads
+            self.store,
+            self.stages,
+            self.outbox,
+            self.client,
+            settings.concurrent_uploads,
+            self.policy,
         )
         self.jobs = JobService(self.store, self.runner, self.policy)
         self.account = AccountManager(

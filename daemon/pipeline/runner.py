@@ -1,6 +1,7 @@
-"""The scheduler: starts jobs up to the concurrency limit and drains the outbox.
+"""The scheduler: starts jobs up to the concurrency limit, and on a thread of its own
+makes the queued server calls (the outbox).
 
-It sleeps until something is due: woken at once by every change that can make work due
+Each sleeps until something is due: woken at once by every change that can make work due
 (a job added, resumed or retried, a job's thread ending, a sign-in, a setting), and by
 the clock when a waiting job or server call reaches its next attempt. An idle daemon
 then does not wake at all, where a fixed tick would look at the database twice a second
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,18 +22,18 @@ from daemon.jobs.states import IllegalTransition, JobState, MovedOn
 from daemon.jobs.store import JobStore, due
 from daemon.outbox import Outbox, enqueue
 from daemon.pipeline.stages import Stages
+from daemon.pipeline.wakeable_loop import LONGEST_SLEEP, WakeableLoop, seconds_until
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn
 from shared.api_schemas import CompleteRequest
+from shared.policy import Policy
 
 log = logging.getLogger(__name__)
 S = JobState
 RUNNABLE = (S.QUEUED, S.PROBING, S.INITIATING, S.UPLOADING)
 RESUME_ORDER = {S.UPLOADING: 0, S.INITIATING: 1, S.PROBING: 2, S.QUEUED: 3}
-LONGEST_SLEEP = 300.0  # a look without a reason, at most this far apart
-AFTER_FAILED_LOOK = 5.0
 FIRST_HOLD = 5.0  # a job that failed unexpectedly waits this long, doubling, before again
-STOP_WAIT_SECONDS = 3.0  # for the scheduler's look to end when the daemon stops
+STOP_WAIT_SECONDS = 3.0  # for both loops' looks to end when the daemon stops
 
 
 class JobRunner:
@@ -43,31 +44,36 @@ class JobRunner:
         outbox: Outbox,
         client: Callable[[], MediaApi | None],
         concurrency: int,
+        policy: Callable[[], Policy],
     ) -> None:
         self.store, self.stages, self.outbox, self.client = store, stages, outbox, client
+        self.policy = policy
         self.concurrency = max(1, concurrency)
         self.running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._held: dict[str, tuple[float, float]] = {}  # job id: (monotonic end, length)
+        self._launches = WakeableLoop("job-scheduler", self.launch_due_jobs)
+        self._calls = WakeableLoop("server-calls", self._make_due_calls)
+        self._stopped = False  # under the lock: no job starts after the stop's cancels
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="job-scheduler", daemon=True)
-        self._thread.start()
+        self._launches.start()
+        self._calls.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
+        for loop in (self._launches, self._calls):
+            loop.ask_to_stop()
         with self._lock:
+            self._stopped = True
             for cancel in self.running.values():
                 cancel.set()
-        if self._thread:  # a look stuck in a server call is left (its call is kept)
-            self._thread.join(timeout=STOP_WAIT_SECONDS)
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        for loop in (self._launches, self._calls):  # a call that hangs is left (it stays queued)
+            loop.join(deadline - time.monotonic())
 
     def wake(self) -> None:
-        self._wake.set()
+        self._launches.wake()
+        self._calls.wake()
 
     def interrupt(self, job_id: str) -> None:
         with self._lock:
@@ -75,48 +81,24 @@ class JobRunner:
         if cancel is not None:
             cancel.set()
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()  # before the look: a wake during it means look again
-            now = utcnow()  # one clock per look: what was not due at ``now`` lies ahead
-            try:
-                delivered = self.deliver_outbox(now)
-                jobs_ahead = self.launch_due_jobs(now)
-                sleep = min(jobs_ahead, self.seconds_until(self.outbox.next_attempts(), now))
-                if delivered:  # a delivery may queue the next call (``process``): look again
-                    sleep = 0.0
-            except Exception:
-                log.exception("scheduler look failed")
-                sleep = AFTER_FAILED_LOOK
-            self._wake.wait(sleep)
-
-    @staticmethod
-    def seconds_until(attempts: Iterable[datetime | None], now: datetime) -> float:
-        """Seconds to the earliest attempt after ``now``, the start of the look (LONGEST_SLEEP
-        if none). What the look itself made due (``process`` queued once ``complete`` is
-        delivered) lies after ``now``: the next look comes at once. An attempt due at ``now``
-        that the look did not start waits for a wake: it is held by the concurrency limit
-        or the sign-in, whose ends wake the scheduler."""
-        end_of_look = utcnow()
-        ahead = [
-            max(0.0, (at - end_of_look).total_seconds())
-            for at in attempts
-            if at is not None and at > now
-        ]
-        return min([LONGEST_SLEEP, *ahead])
-
     def launch_due_jobs(self, now: datetime | None = None) -> float:
         """Start due jobs up to the limit: first those that hold a server session (they
         were uploading), and a new one only while fewer than the limit hold sessions, so
-        after a restart the daemon never asks the server for more sessions than allowed.
-        Returns the seconds until a waiting job's next attempt (LONGEST_SLEEP if none)."""
+        after a restart the daemon never asks the server for more sessions than allowed;
+        nor while the server's own limit is taken, counting the sessions a queued
+        ``complete`` or ``cancel`` is about to close (the server-call loop wakes this one
+        when it has made them). Returns the seconds until a waiting job's next attempt
+        (LONGEST_SLEEP if none)."""
         now = now or utcnow()
         jobs = sorted(self.store.in_states(RUNNABLE), key=lambda j: RESUME_ORDER[JobState(j.state)])
-        sleep = self.seconds_until((j.next_attempt_at for j in jobs), now)
-        holding = sum(1 for j in jobs if j.session_key)
+        sleep = seconds_until((j.next_attempt_at for j in jobs), now)
+        with self._lock:  # a running job without a session yet is about to ask for one
+            asking = {j.id for j in jobs if not j.session_key and j.id in self.running}
+        holding = sum(1 for j in jobs if j.session_key) + len(asking)
+        server_room = self.policy().max_concurrent_uploads - self.outbox.sessions_closing()
         for job in jobs:
             with self._lock:
-                if len(self.running) >= self.concurrency:
+                if self._stopped or len(self.running) >= self.concurrency:
                     return sleep
                 if job.id in self.running or not due(job, now):
                     continue
@@ -127,7 +109,7 @@ class JobRunner:
                     sleep = min(sleep, held)
                     continue
                 if not job.session_key:
-                    if holding >= self.concurrency:
+                    if holding >= min(self.concurrency, server_room):
                         continue
                     holding += 1  # it will ask the server for a session
                 cancel = threading.Event()
@@ -169,7 +151,7 @@ class JobRunner:
         finally:
             with self._lock:
                 self.running.pop(job_id, None)
-            self._wake.set()
+            self.wake()  # a slot is free, and the run may have queued a call (``complete``)
 
     def _failed_unexpectedly(self, job_id: str, error: Exception, cancel: threading.Event) -> None:
         log.error("job %s failed unexpectedly", job_id, exc_info=error)
@@ -194,6 +176,14 @@ class JobRunner:
         return True
 
     # -- outbox ----------------------------------------------------------------------------
+
+    def _make_due_calls(self, now: datetime) -> float:
+        """One look of the server-call loop; the seconds until a waiting call is due."""
+        delivered = self.deliver_outbox(now)
+        if delivered:  # a delivery may queue the next call (``process``): look again
+            self._launches.wake()  # and a session the server counted may be closed
+            return 0.0
+        return seconds_until(self.outbox.next_attempts(), now)
 
     def deliver_outbox(self, now: datetime | None = None) -> int:
         client = self.client()
@@ -228,6 +218,7 @@ class JobRunner:
         )
 
     def _failed(self, entry: OutboxEntry, message: str) -> None:
+        self._launches.wake()  # the call is set aside: it no longer holds a session
         if entry.kind == "complete":
             self.store.update(
                 entry.job_id,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-import daemon.pipeline.runner as runner_module
+import daemon.pipeline.wakeable_loop as wakeable_loop_module
 from daemon.control.server import ControlServer, bind_loopback
 from daemon.core.core import DaemonCore
 from daemon.core.events import QUEUE_LIMIT, EventBus
@@ -23,6 +23,8 @@ from daemon.jobs.models import OutboxEntry, utcnow
 from daemon.jobs.states import JobState as S
 from daemon.outbox import close_session_later
 from daemon.serverapi.errors import ServerRejected
+from shared.api_schemas import CompleteRequest, InitiateRequest, InitiateResponse, MediaFileOut
+from shared.policy import Policy
 from tests.support.daemon import wait_until
 from tests.support.fake_core import core_with_fakes, sign_in, started_jobs
 from tests.support.fakes import FakeServer, FakeUploader
@@ -127,9 +129,9 @@ def test_processing_is_asked_for_as_soon_as_the_upload_is_complete(
     """``complete`` queues ``process`` while the scheduler delivers it: that call goes out
     at once, not at the next look for another reason (which may be minutes away). Also
     where the look's clock and the queued call's time tie or cross (a clock of 15.6 ms
-    steps, as on Windows): the scheduler's clock is set ahead here."""
+    steps, as on Windows): the loops' clock is set ahead here."""
     ahead = timedelta(milliseconds=clock_ahead_ms)
-    monkeypatch.setattr(runner_module, "utcnow", lambda: utcnow() + ahead)
+    monkeypatch.setattr(wakeable_loop_module, "utcnow", lambda: utcnow() + ahead)
     core.runner.start()
     (job,) = core.add_files([videos["mp4"]])
     wait_until(lambda: core.jobs.get(job.id).state == "done", 30, "the upload never finished")
@@ -298,6 +300,18 @@ def test_a_run_still_going_when_the_core_stops_asks_nothing_more(
     assert core.stages.thumbnails.wait(job.id, job.session_key).path is None
 
 
+def test_a_look_that_comes_after_the_stop_starts_no_job(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """A look already under way when the daemon stops would start a job whose run the stop
+    did not cancel (it cancels the runs it knows): a stopped scheduler starts none."""
+    started = started_jobs(core)
+    core.runner.stop()
+    core.add_files([videos["mp4"]])
+    core.runner.launch_due_jobs()
+    assert started == [], "a job started after the stop"
+
+
 def test_a_stop_with_more_early_requests_queued_than_threads_returns(
     core: DaemonCore, videos: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -318,11 +332,9 @@ def test_a_stop_with_more_early_requests_queued_than_threads_returns(
     assert not stopping.is_alive(), "the stop hung"
 
 
-def test_a_stop_does_not_wait_for_a_server_call_that_hangs(
-    core: DaemonCore, videos: dict[str, Path]
-) -> None:
-    """A queued call (a session's cancel) hangs on the scheduler's thread: the stop leaves
-    it (it stays queued) instead of waiting 10 s for it."""
+def cancels_hang(core: DaemonCore) -> tuple[threading.Event, threading.Event]:
+    """The server takes up to 30 s over a session's cancel: (the call is being made, let
+    it answer)."""
     server = core.client()
     assert isinstance(server, FakeServer)
     calling, answer = threading.Event(), threading.Event()
@@ -332,6 +344,15 @@ def test_a_stop_does_not_wait_for_a_server_call_that_hangs(
         answer.wait(30)
 
     server.cancel_session = hangs  # type: ignore[method-assign]
+    return calling, answer
+
+
+def test_a_stop_does_not_wait_for_a_server_call_that_hangs(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """A queued call (a session's cancel) hangs on the scheduler's thread: the stop leaves
+    it (it stays queued) instead of waiting 10 s for it."""
+    calling, answer = cancels_hang(core)
     (view,) = core.add_files([videos["mp4"]])
     close_session_later(core.store.factory, view.id, "s-1")
     core.runner.start()
@@ -341,6 +362,153 @@ def test_a_stop_does_not_wait_for_a_server_call_that_hangs(
     took = time.monotonic() - started
     answer.set()
     assert took < 6, f"the stop waited {took:.1f} s for a call that hung"
+
+
+def test_a_server_call_that_hangs_does_not_hold_up_new_uploads(
+    core: DaemonCore, videos: dict[str, Path]
+) -> None:
+    """The server takes its time over one queued call (a session's cancel, up to the
+    client's 30 s timeout): a lecture added meanwhile starts at once all the same."""
+    calling, answer = cancels_hang(core)
+    started = started_jobs(core)
+    close_session_later(core.store.factory, "earlier-job", "s-1")
+    core.runner.start()
+    try:
+        assert calling.wait(10), "the call was never made"
+        (view,) = core.add_files([videos["mp4"]])
+        wait_until(lambda: started, 5, "the new upload waited for the server call that hung")
+        assert started[0][0] == view.id
+    finally:
+        answer.set()
+
+
+class SessionLimitedServer(FakeServer):
+    """Counts sessions as the real server does (opened, and neither completed nor
+    cancelled: server/services/uploads.py) and refuses one more than its policy allows
+    with 429 ``too_many_uploads``; ``complete`` takes as long as a real one checking the
+    stored file might."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self._policy = Policy(max_concurrent_uploads=limit)
+        self.lock = threading.Lock()
+        self.closed: set[str] = set()
+        self.refused = 0
+
+    def initiate(self, request: InitiateRequest) -> InitiateResponse:
+        with self.lock:
+            active = len(set(self.sessions) - self.closed)
+            if active >= self._policy.max_concurrent_uploads:
+                self.refused += 1
+                raise ServerRejected(429, "too_many_uploads", f"{active} uploads are open")
+            return super().initiate(request)
+
+    def complete(self, request: CompleteRequest) -> MediaFileOut:
+        time.sleep(0.3)
+        with self.lock:
+            media = super().complete(request)
+            self.closed.add(request.session_key)
+            return media
+
+    def cancel_session(self, session_key: str) -> None:
+        time.sleep(0.3)
+        with self.lock:
+            super().cancel_session(session_key)
+            self.closed.add(session_key)
+
+
+def three_lectures(videos: dict[str, Path], folder: Path) -> list[Path]:
+    return [
+        settled_copy(videos[kind], folder / f"lecture.{kind}") for kind in ("mp4", "mov", "webm")
+    ]
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_lectures_queued_at_the_servers_session_limit_go_one_after_another_unrefused(
+    tmp_path: Path, videos: dict[str, Path], concurrency: int
+) -> None:
+    """The server allows one open upload. The next lecture opens its session once the
+    last one's ``complete`` has closed it (not before, to be refused and wait 15 s), also
+    when the daemon's own limit is higher than the server's."""
+    server = SessionLimitedServer(limit=1)
+    with core_with_fakes(tmp_path, server, FakeUploader()) as core:
+        sign_in(core)
+        core.runner.concurrency = concurrency
+        core.runner.start()
+        views = core.add_files(three_lectures(videos, tmp_path))
+
+        def done_or_refused() -> bool:
+            return server.refused > 0 or all(core.store.get(v.id).state == "done" for v in views)
+
+        wait_until(done_or_refused, 60, "the lectures did not all upload")
+        assert server.refused == 0, "a lecture asked for a session the server had no room for"
+
+
+def test_a_lecture_added_while_another_is_still_opening_its_session_waits_its_turn(
+    tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    """The server allows one open upload and has opened the first lecture's session, but
+    its answer is still on the way (the job has no session yet): a lecture added now
+    waits, rather than asking at once and being refused."""
+    server = SessionLimitedServer(limit=1)
+    answering, answer = threading.Event(), threading.Event()
+    initiate = server.initiate
+
+    def slow_first_answer(request: InitiateRequest) -> InitiateResponse:
+        opened = initiate(request)
+        if not answering.is_set():
+            answering.set()
+            answer.wait(10)
+        return opened
+
+    server.initiate = slow_first_answer  # type: ignore[method-assign]
+    first_lecture, second_lecture, _ = three_lectures(videos, tmp_path)
+    with core_with_fakes(tmp_path, server, FakeUploader()) as core:
+        sign_in(core)
+        core.runner.concurrency = 2
+        core.runner.start()
+        (first,) = core.add_files([first_lecture])
+        assert answering.wait(10), "the first lecture never asked for a session"
+        (second,) = core.add_files([second_lecture])
+        time.sleep(0.5)  # time enough for the second to be probed and ask, were it started
+        answer.set()
+
+        def both_done_or_refused() -> bool:
+            states = {core.store.get(v.id).state for v in (first, second)}
+            return server.refused > 0 or states == {"done"}
+
+        wait_until(both_done_or_refused, 30, "the lectures did not both upload")
+        assert server.refused == 0, "the second asked for a session the server had no room for"
+
+
+def test_a_lecture_queued_behind_a_cancelled_upload_opens_its_session_once_the_cancel_is_made(
+    tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    """The user cancels the upload that holds the server's only session: the next lecture
+    asks for its own once the cancel has been made, and is not refused."""
+    server = SessionLimitedServer(limit=1)
+    uploader = FakeUploader()
+    go = threading.Event()
+
+    def held(_part: int) -> None:
+        go.wait(10)
+
+    uploader.between_parts = held
+    with core_with_fakes(tmp_path, server, uploader) as core:
+        sign_in(core)
+        core.runner.concurrency = 1
+        core.runner.start()
+        first, second = core.add_files(three_lectures(videos, tmp_path)[:2])
+        uploading = lambda: core.store.get(first.id).state == "uploading"  # noqa: E731
+        wait_until(uploading, 10, "the first lecture never uploaded")
+        core.jobs.cancel(first.id)
+        go.set()
+        wait_until(
+            lambda: server.refused > 0 or core.store.get(second.id).state == "done",
+            30,
+            "the second lecture never uploaded",
+        )
+        assert server.refused == 0, "the second asked for a session before the first's was closed"
 
 
 def test_an_event_reader_far_behind_still_learns_that_the_daemon_stops() -> None:
