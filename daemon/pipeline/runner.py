@@ -54,7 +54,6 @@ class JobRunner:
         self._held: dict[str, tuple[float, float]] = {}  # job id: (monotonic end, length)
         self._launches = WakeableLoop("job-scheduler", self.launch_due_jobs)
         self._calls = WakeableLoop("server-calls", self._make_due_calls)
-        self._stopped = False  # under the lock: no job starts after the stop's cancels
 
     def start(self) -> None:
         self._launches.start()
@@ -63,8 +62,7 @@ class JobRunner:
     def stop(self) -> None:
         for loop in (self._launches, self._calls):
             loop.ask_to_stop()
-        with self._lock:
-            self._stopped = True
+        with self._lock:  # a launch after this sees the stop: none starts uncancelled
             for cancel in self.running.values():
                 cancel.set()
         deadline = time.monotonic() + STOP_WAIT_SECONDS
@@ -93,12 +91,11 @@ class JobRunner:
         jobs = sorted(self.store.in_states(RUNNABLE), key=lambda j: RESUME_ORDER[JobState(j.state)])
         sleep = seconds_until((j.next_attempt_at for j in jobs), now)
         with self._lock:  # a running job without a session yet is about to ask for one
-            asking = {j.id for j in jobs if not j.session_key and j.id in self.running}
-        holding = sum(1 for j in jobs if j.session_key) + len(asking)
+            holding = sum(1 for j in jobs if j.session_key or j.id in self.running)
         server_room = self.policy().max_concurrent_uploads - self.outbox.sessions_closing()
         for job in jobs:
             with self._lock:
-                if self._stopped or len(self.running) >= self.concurrency:
+                if self._launches.stopping or len(self.running) >= self.concurrency:
                     return sleep
                 if job.id in self.running or not due(job, now):
                     continue

@@ -39,6 +39,10 @@ class WakeableLoop:
         self._stop.set()
         self._wake.set()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def join(self, timeout: float) -> None:
         """Wait at most ``timeout`` seconds: a look stuck in a server call is left."""
         if self._thread:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +24,13 @@ def test_the_raw_baseline_command_stores_the_whole_file_and_keeps_its_key_off_th
     video = tmp_path / "lecture.mp4"
     video.write_bytes(os.urandom(12_000_001))  # three parts, the last one short
     commands: list[list[str]] = []
-    real_run = subprocess.run
+    run_command = peers_module._command
 
-    def recorded(args: list[str], **kwargs: Any) -> Any:
+    def recorded(args: list[str], *rest: Any) -> None:
         commands.append(list(args))
-        return real_run(args, **kwargs)
+        run_command(args, *rest)
 
-    monkeypatch.setattr(peers_module.subprocess, "run", recorded)
+    monkeypatch.setattr(peers_module, "_command", recorded)
     with server_process(tmp_path / "server") as server:
         info = server.store()
         raw_command(server, 5_000_000, 2)(video, "bench/lecture.mp4")
