@@ -8,6 +8,8 @@ import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from shared.library_logs import quiet_library_logs
+
 PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"), "[redacted-jwt]"),
@@ -56,6 +58,5 @@ def setup_logging(log_dir: Path, *, verbose: bool = False) -> Path:
         h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         h.addFilter(RedactingFilter())
         root.addHandler(h)
-    for noisy in ("b2sdk", "httpx", "httpcore", "urllib3", "logfury"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_library_logs()
     return path

@@ -48,11 +48,13 @@ def serve(args: argparse.Namespace) -> int:
 
     from server.app import create_app
     from server.receive_window import WindowedHttpToolsProtocol
+    from shared.library_logs import quiet_library_logs
 
     settings = _settings(args)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    quiet_library_logs()
     app = create_app(settings, run_background=True)
     mode = "embedded B2-compatible store" if settings.embedded_storage else "Backblaze B2"
     print(

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from daemon.jobs.states import TRANSITIONS, IllegalTransition, JobState, check_transition
-from daemon.logging_setup import RedactingFilter
+from daemon.logging_setup import RedactingFilter, setup_logging
 from daemon.secrets import FileTokenStore, keyring_usable
 from daemon.settings import SettingError, parse_rate
+from shared.library_logs import CHATTY
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,28 @@ def test_log_records_lose_their_secrets(tmp_path: Path) -> None:
     for secret in (jwt, "K0123456789abcdefghijklmnopqrstu", "hunter2-secret", "abc.def"):
         assert secret not in text
     assert "[redacted" in text and "boom" in text
+
+
+def test_the_daemon_log_keeps_library_warnings_but_not_their_chatter(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in CHATTY}
+    try:
+        path = setup_logging(tmp_path / "logs")
+        logging.getLogger("daemon.pipeline.stages").info("job 1: upload stopped")
+        stats = logging.getLogger("b2sdk._internal.transfer.inbound.downloader.stats_collector")
+        stats.info("download stats | part[0:15] | TTFB: 0.024 ms")
+        logging.getLogger("urllib3.connectionpool").warning("Retrying after connection broken")
+    finally:
+        for handler in set(root.handlers) - set(handlers):
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
+    text = path.read_text()
+    assert "upload stopped" in text and "Retrying after connection broken" in text
+    assert "download stats" not in text
 
 
 def test_file_token_store_is_private(tmp_path: Path) -> None:

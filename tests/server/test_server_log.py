@@ -1,0 +1,53 @@
+"""What an operator reads in the log of ``reeldrop server serve`` over one whole upload."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+
+from shared.media.hashing import sha1_file
+from tests.support.api import PASSWORD
+from tests.support.b2 import initiate_body, upload_as_client
+from tests.support.server_process import ServerProcess
+
+
+def test_an_upload_leaves_no_storage_library_chatter_in_the_server_log(
+    tmp_path: Path, videos: dict[str, Path]
+) -> None:
+    """``complete`` and processing read the stored video through b2sdk, which logs eleven
+    INFO lines of download statistics per read: two reads per upload would bury the
+    server's own lines. Its warnings still reach the log."""
+    path = videos["mp4"]
+    server = ServerProcess(tmp_path / "server").start()
+    try:
+        email = server.add_user()
+        login = httpx.post(
+            f"{server.url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+        )
+        client = httpx.Client(
+            base_url=server.url,
+            timeout=120,
+            headers={"Authorization": f"Bearer {login.json()['data']['accessToken']}"},
+        )
+        initiated = client.post(
+            "/api/v1/media/upload/initiate", json=initiate_body(path, sha1_file(path))
+        ).json()["data"]
+        upload_as_client(initiated, path)
+        done = client.post(
+            "/api/v1/media/upload/complete",
+            json={"sessionKey": initiated["sessionKey"], "storageKey": initiated["storageKey"]},
+        )
+        assert done.status_code == 200, done.text
+        media_id = done.json()["data"]["id"]
+        deadline = time.monotonic() + 120
+        while client.get(f"/api/v1/media/media/{media_id}").json()["data"]["status"] != "ready":
+            assert time.monotonic() < deadline, "the upload was not processed"
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    log = server.log.read_text()
+    assert "ReelDrop media API on" in log  # the log is the server's, and was read whole
+    chatter = [line for line in log.splitlines() if " INFO b2sdk" in line]
+    assert not chatter, f"{len(chatter)} b2sdk INFO lines, e.g. {chatter[0]}"
