@@ -42,15 +42,18 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
         "## Uploads side by side",
         "",
         "One file, one store, the page cache warm (the file read once before each run, nothing "
-        "dirty), runs interleaved. The raw baseline is plain HTTP to the store's native API "
+        "dirty), runs interleaved, every uploader (ReelDrop too) taking each place in the "
+        "round in turn. The raw baseline is plain HTTP to the store's native API "
         "(parts in parallel, each part's SHA-1 computed while it is sent, no SDK; "
         "bench/raw_client.py), run as a command (`python -m bench.raw_client`) and timed from "
-        "its start to its exit, as every other uploader here is; the row below it is the same "
-        "client called inside the bench's own process, its floor. "
-        "`reeldrop upload --wait` is timed from the command to its exit: "
-        "probing, the server calls, the upload (the thumbnail is grabbed meanwhile), finishing "
-        "and `complete`. Each of its runs is a new lecture: the media file of the run before is "
-        "deleted, so no run meets a video of its size in the library.",
+        "its start to its exit, as the peers' commands are: each starts its whole uploader "
+        "cold. The row below it is the same client called inside the bench's own process, "
+        "warm, its floor. `reeldrop upload --wait` is timed from the command to its exit; the "
+        "command hands the file to the daemon, started and signed in before the runs (as at a "
+        "user's login), which probes it, makes the server calls, uploads it (the thumbnail is "
+        "grabbed meanwhile), finishes it and asks for `complete`. Each of its runs is a new "
+        "lecture: the media file of the run before is deleted, so no run meets a video of its "
+        "size in the library.",
         "",
     ]
     for result in results:

@@ -58,27 +58,25 @@ def measure_size(
     contestants += [
         p for p in peers(server, home / "peers") if not best_only or "defaults" not in p.label
     ]
+    # ReelDrop (None) rotates with the others: no uploader keeps one place in every round.
+    entries: list[Peer | None] = [*contestants, None]
     with signed_in_daemon(server, home / "daemon") as daemon:
         pids = [server.pid, daemon.proc.pid]
         for repeat in range(repeats):
-            order = (
-                contestants[repeat % len(contestants) :] + contestants[: repeat % len(contestants)]
-            )
-            for peer in order:
+            shift = repeat % len(entries)
+            for peer in entries[shift:] + entries[:shift]:
                 restamp(video)
                 warm(video)
                 settle(pids)
-                name = f"bench/{uuid.uuid4().hex}.mp4"
-                result.seconds.setdefault(peer.label, []).append(timed(peer.run, video, name))
+                if peer is None:
+                    run = daemon_upload(server, daemon, video)
+                    result.daemon_runs.append(run)
+                    result.seconds.setdefault(REELDROP, []).append(run.seconds)
+                    settle(pids)  # its processing ends before the store is emptied
+                else:
+                    name = f"bench/{uuid.uuid4().hex}.mp4"
+                    result.seconds.setdefault(peer.label, []).append(timed(peer.run, video, name))
                 server.delete_all()
-            restamp(video)
-            warm(video)
-            settle(pids)
-            run = daemon_upload(server, daemon, video)
-            result.daemon_runs.append(run)
-            result.seconds.setdefault(REELDROP, []).append(run.seconds)
-            settle(pids)
-            server.delete_all()
         restamp(video)
         cold(video)
         settle(pids)
