@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
 
 from shared.media.hashing import sha1_file
-from tests.support.api import PASSWORD
+from tests.support.api import PASSWORD, processed_media
 from tests.support.b2 import initiate_body, upload_as_client
 from tests.support.server_process import ServerProcess
 
@@ -26,25 +25,20 @@ def test_an_upload_leaves_no_storage_library_chatter_in_the_server_log(
         login = httpx.post(
             f"{server.url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
         )
-        client = httpx.Client(
+        with httpx.Client(
             base_url=server.url,
             timeout=120,
             headers={"Authorization": f"Bearer {login.json()['data']['accessToken']}"},
-        )
-        initiated = client.post(
-            "/api/v1/media/upload/initiate", json=initiate_body(path, sha1_file(path))
-        ).json()["data"]
-        upload_as_client(initiated, path)
-        done = client.post(
-            "/api/v1/media/upload/complete",
-            json={"sessionKey": initiated["sessionKey"], "storageKey": initiated["storageKey"]},
-        )
-        assert done.status_code == 200, done.text
-        media_id = done.json()["data"]["id"]
-        deadline = time.monotonic() + 120
-        while client.get(f"/api/v1/media/media/{media_id}").json()["data"]["status"] != "ready":
-            assert time.monotonic() < deadline, "the upload was not processed"
-            time.sleep(0.2)
+        ) as client:
+            initiated = client.post(
+                "/api/v1/media/upload/initiate", json=initiate_body(path, sha1_file(path))
+            ).json()["data"]
+            upload_as_client(initiated, path)
+            keys = {"sessionKey": initiated["sessionKey"], "storageKey": initiated["storageKey"]}
+            done = client.post("/api/v1/media/upload/complete", json=keys)
+            assert done.status_code == 200, done.text
+            media = processed_media(client, done.json()["data"]["id"], timeout=120)
+            assert media["status"] == "ready", media  # both reads of the stored video ran
     finally:
         server.stop()
     log = server.log.read_text()

@@ -83,7 +83,9 @@ def add_course(server: LiveServer, instructor: Account, videos: int = 1) -> tupl
         return course.id, video_ids
 
 
-def processed_media(account: Account, media_id: str, timeout: float = 60) -> dict[str, Any]:
+def processed_media(
+    account: Account | httpx.Client, media_id: str, timeout: float = 60
+) -> dict[str, Any]:
     """The media file once the server's processing has measured it (ready or failed)."""
     import time
 
