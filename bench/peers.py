@@ -100,7 +100,8 @@ def raw_baseline(server: ServerProcess, part_size: int, workers: int) -> Runner:
 
 
 def raw_command(server: ServerProcess, part_size: int, workers: int) -> Runner:
-    """The raw baseline run as a command (``python -m bench.raw_client``), like the others."""
+    """The raw baseline run as a command (``python -m bench.raw_client``), started cold as
+    the peers are; ``raw_baseline`` is the same client warm, inside this process."""
     info = server.store()
     env = {**server.env, "RAW_B2_KEY_ID": info["keyId"], "RAW_B2_KEY": info["applicationKey"]}
     root = Path(__file__).resolve().parent.parent

@@ -174,9 +174,10 @@ def upload(
 
 
 def main(argv: list[str]) -> None:
-    """The raw baseline as a command, as every other uploader is timed: its interpreter's
-    start and imports count, as ``reeldrop upload``'s and the peers' do. The key comes in
-    the environment (RAW_B2_KEY_ID, RAW_B2_KEY), never on the command line."""
+    """The raw baseline as a command, timed as the peers' commands are: its interpreter's
+    start, imports and exit count (the whole uploader starts cold; ``reeldrop upload``
+    starts only its thin command, its daemon being up already). The key comes in the
+    environment (RAW_B2_KEY_ID, RAW_B2_KEY), never on the command line."""
     realm, bucket_id, path, name, part_size, workers = argv
     upload(
         realm,
