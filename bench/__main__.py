@@ -77,6 +77,9 @@ def main() -> int:
         generated += guarded(
             "Uploads side by side", lambda: sections.uploads(settings, videos, tmp)
         )
+        generated += guarded(
+            "The daemon's memory over many uploads", lambda: sections.memory(settings, tmp)
+        )
         generated += guarded("Resume after kill -9", lambda: sections.resume(settings, videos, tmp))
         generated += guarded(
             "The store's receive path", lambda: sections.receive(settings, videos, tmp)

@@ -118,6 +118,21 @@ def uploads(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
     return lines
 
 
+def memory(settings: BenchSettings, tmp: Path) -> list[str]:
+    from bench.memory_creep import rows
+
+    uploads, size = (5, 64 * MIB) if settings.quick else (20, 512 * MIB)
+    return [
+        "## The daemon's memory over many uploads",
+        "",
+        f"One daemon uploads a {_size(size)} file {uploads} times in a row, each a new lecture "
+        "(bench/memory_creep.py); its VmRSS once signed in, and after chosen uploads once the "
+        "machine is quiet again. What one upload leaves behind would add up here.",
+        "",
+        *rows(tmp, uploads, size),
+    ]
+
+
 def resume(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]:
     from bench.resume import resume_runs
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from daemon.transfer.errors import FileChanged, ReadStopped
 from daemon.transfer.meter import WireMeter
+from shared.block_buffer import block_buffer
 
 BLOCK = 1 << 20
 MIN_BLOCK = 16 * 1024
@@ -46,7 +47,9 @@ class PartStream:
     it is sent and follows it as 40 hex digits (B2's ``hex_digits_at_end``), so no pass over
     the range is needed before sending. ``seek(0)`` (b2sdk rewinds before each attempt)
     starts the part over. Every block is read into one buffer per pass: the HTTP layer
-    sends a block before it asks for the next, and no block is allocated and freed."""
+    sends a block before it asks for the next, and no block is allocated and freed. The
+    buffer is a mapping of its own (``block_buffer``), returned to the system when the
+    pass is dropped, not cached by the allocator of the thread that sent the part."""
 
     def __init__(
         self,
@@ -81,7 +84,7 @@ class PartStream:
     def __iter__(self) -> Iterator[bytes | memoryview]:
         assert self._fd is not None, "the part body was closed"
         digest = hashlib.sha1() if self.sha1_at_end else None
-        buffer = memoryview(bytearray(min(BLOCK, self.length) or 1))
+        buffer = block_buffer(min(BLOCK, self.length))
         done = 0
         while done < self.length:
             want = min(self._block(), self.length - done)

@@ -6,17 +6,16 @@ import hashlib
 import threading
 from pathlib import Path
 
+from shared.block_buffer import block_buffer
+
 
 class HashingStopped(Exception):
     """The caller no longer needs the SHA-1 (the file was rejected meanwhile)."""
 
 
-def sha1_file(
-    path: Path | str, chunk: int = 1 << 20, stop: threading.Event | None = None
-) -> str:
+def sha1_file(path: Path | str, chunk: int = 1 << 20, stop: threading.Event | None = None) -> str:
     digest = hashlib.sha1()
-    buffer = bytearray(chunk)
-    view = memoryview(buffer)
+    view = block_buffer(chunk)  # not left cached in this thread's malloc arena
     with open(path, "rb", buffering=0) as handle:
         while n := handle.readinto(view):
             if stop is not None and stop.is_set():
