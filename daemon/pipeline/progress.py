@@ -18,31 +18,11 @@ from daemon.jobs.models import Job
 from daemon.jobs.store import JobStore
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
-from daemon.transfer.meter import ProgressCallback
 from shared.api_schemas import ProgressReport
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 2.0
 SPEED_WINDOW = 5.0
-
-
-def once_bytes_move(action: Callable[[], None], progress: ProgressCallback) -> ProgressCallback:
-    """``progress``, and ``action`` once, at the first report of bytes on the wire. Work that
-    can wait (grabbing the thumbnail: an ffmpeg process) then stays off the two or so cores
-    the upload needs while it sets up, and runs while the parts travel."""
-    lock = threading.Lock()
-    pending = [action]
-
-    def report(done: int, wire: int) -> None:
-        if wire > 0 and pending:
-            with lock:
-                todo = pending[:1]
-                pending.clear()
-            for run in todo:
-                run()
-        progress(done, wire)
-
-    return report
 
 
 class LatestReport:

@@ -19,7 +19,7 @@ from daemon.jobs.store import JobStore
 from daemon.outbox import close_session_later, enqueue
 from daemon.pipeline.library_lookups import LibraryLookups, initiate_request
 from daemon.pipeline.preparation import QUIET_SECONDS, StillBeingWritten, prepare
-from daemon.pipeline.progress import ProgressReporter, once_bytes_move
+from daemon.pipeline.progress import ProgressReporter
 from daemon.pipeline.thumbnails import Thumbnails
 from daemon.serverapi.api import MediaApi
 from daemon.serverapi.errors import NotSignedIn, ServerRejected, ServerUnavailable
@@ -248,10 +248,11 @@ class Stages:
             )
             return
         path = Path(job.path)
-
-        def grab_thumbnail() -> None:  # once the video's bytes move; no-op if under way
-            self.thumbnails.start(job, lambda made: self.send_thumbnail(job, target, made))
-
+        # Grabbed now, beside b2sdk's authorization and the large file's start (which wait on
+        # the store), not once the parts are moving: an ffmpeg process started among four
+        # sending parts cost a 1 GiB upload about 50 ms on two cores, started here about 1 ms
+        # before its first part (docs/PERFORMANCE.md, "The thumbnail's moment").
+        self.thumbnails.start(job, lambda made: self.send_thumbnail(job, target, made))
         try:
             result = self.uploader.upload(
                 path,
@@ -260,9 +261,7 @@ class Stages:
                 content_sha1=job.content_sha1,
                 resume_large_file_id=job.large_file_id,
                 on_large_file_started=lambda fid: self.remember_large_file(job.id, fid),
-                on_progress=once_bytes_move(
-                    grab_thumbnail, ProgressReporter(self.store, job, self.client)
-                ),
+                on_progress=ProgressReporter(self.store, job, self.client),
                 refresh_target=lambda: self.fresh_target(job),
                 cancel=cancel,
                 watch=probed_file(job),
@@ -288,7 +287,6 @@ class Stages:
             return
         finally:
             self.store.set_live(job.id, None, None)
-        grab_thumbnail()  # nothing had to be sent (the store held it all)
         thumbnail_uploaded = self.upload_thumbnail(job, target)
         # Known for a file sent in one request (its SHA-1 followed it) or hashed because
         # the library had one of its size; otherwise the server's processing takes it.

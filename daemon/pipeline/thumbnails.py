@@ -1,6 +1,7 @@
-"""Thumbnails grabbed, and sent, while the video is sent: ffmpeg's seek and decode (tens of
-ms to a few hundred on a long lecture) stays off the way to the first part, and the upload
-of the thumbnail off the way from the last part to ``complete``."""
+"""Thumbnails grabbed as the video's upload starts, and sent while the video is: ffmpeg's
+seek and decode (tens of ms to a few hundred on a long lecture) runs while the upload waits
+on the store for its start, not among the parts, and the upload of the thumbnail stays off
+the way from the last part to ``complete``."""
 
 from __future__ import annotations
 

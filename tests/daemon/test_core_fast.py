@@ -518,11 +518,12 @@ def test_after_a_restart_sessions_held_count_against_the_limit(
     assert sorted(started) == sorted(j.id for j in jobs[2:]), "the uploading ones first"
 
 
-def test_the_thumbnail_is_grabbed_once_the_video_is_on_the_wire(
+def test_the_thumbnail_is_grabbed_before_the_parts_set_off(
     rig: Rig, videos: dict[str, Path], tmp_path: Path
 ) -> None:
-    """ffmpeg grabbing the thumbnail would take a core from the upload while it sets up:
-    it starts once the first part is moving, and the video still gets its thumbnail."""
+    """ffmpeg started among the sending parts slows them (about 50 ms of a 1 GiB upload on
+    two cores): it starts as the upload does, while b2sdk waits on the store for the large
+    file's start, and the video gets its thumbnail."""
     path = big_file(tmp_path / "lecture.mp4", videos["mp4"], 3 * PART)
     (job,) = rig.core.add_files([path])
     thumbnails = rig.core.stages.thumbnails
@@ -535,7 +536,7 @@ def test_the_thumbnail_is_grabbed_once_the_video_is_on_the_wire(
 
     thumbnails.start = recorded  # type: ignore[method-assign]
     assert rig.run(job.id) == S.DONE
-    assert wire_at_start and wire_at_start[0] > 0, "grabbed before any byte moved"
+    assert wire_at_start == [0], "grabbed once the parts were moving"
     assert rig.server.completed[-1].thumbnail_uploaded
 
 
