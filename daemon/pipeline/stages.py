@@ -250,8 +250,8 @@ class Stages:
         path = Path(job.path)
         # Grabbed now, beside b2sdk's authorization and the large file's start (which wait on
         # the store), not once the parts are moving: an ffmpeg process started among four
-        # sending parts cost a 1 GiB upload about 50 ms on two cores, started here about 1 ms
-        # before its first part (docs/PERFORMANCE.md, "The thumbnail's moment").
+        # sending parts cost a 1 GiB upload 37-60 ms on two cores; started here, it moves the
+        # first part by 1-7 ms (docs/PERFORMANCE.md, "the thumbnail's moment").
         self.thumbnails.start(job, lambda made: self.send_thumbnail(job, target, made))
         try:
             result = self.uploader.upload(

@@ -12,6 +12,7 @@ from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from daemon.core.errors import JobNotFound
 from daemon.jobs.models import Job
 from daemon.jobs.store import JobStore
 from daemon.pipeline.background import BackgroundPool
@@ -24,6 +25,10 @@ WAIT_SECONDS = 120.0  # ffmpeg is bounded by the file it reads; never hold a job
 
 
 Send = Callable[[Path], bool]
+
+
+class Superseded(Exception):
+    """The job moved to another session (or none) while its thumbnail was grabbed."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,21 @@ class Thumbnails:
         if known is not None:
             known[1].cancel()
 
-    def _current(self, job_id: str, session_key: str | None) -> bool:
+    def _record(self, job_id: str, session_key: str | None, made: str) -> bool:
+        """Save the thumbnail's path on the job, in the transaction that checks the job is
+        still on the session it was grabbed for: a file change (or a cancel and a new start)
+        committed in between would otherwise leave the old content's picture on the job,
+        and the next session would send it. False: not recorded."""
+
+        def still_current(_db: object, job: Job) -> None:
+            if job.session_key != session_key:
+                raise Superseded()
+
         try:
-            return self.store.get(job_id).session_key == session_key
-        except Exception:  # the job was removed meanwhile
+            self.store.update(job_id, thumbnail_path=made, also=still_current)
+        except (Superseded, JobNotFound):  # changed, dropped or removed meanwhile
             return False
+        return True
 
     def _make(
         self,
@@ -105,9 +120,8 @@ class Thumbnails:
             if made is None:
                 out = self.folder / f"{job_id}.jpg"
                 made = str(make_thumbnail(video, out, duration=duration))
-                if not self._current(job_id, session_key):
+                if not self._record(job_id, session_key, made):
                     return Thumbnail(None)  # the file changed or the upload was dropped
-                self.store.update(job_id, thumbnail_path=made)
         except MediaError as exc:
             log.info("job %s: %s", job_id, exc.message)  # never blocks a lecture
             return Thumbnail(None)

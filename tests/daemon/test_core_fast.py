@@ -400,6 +400,29 @@ def test_a_thumbnail_sent_for_an_earlier_session_is_sent_again(
     assert sent_for[-1] == "session-b"
 
 
+def test_a_thumbnail_of_content_that_changed_meanwhile_is_not_kept(
+    rig: Rig, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file changes (its session dropped, its thumbnail cleared) just as a thumbnail of
+    the old content is about to be recorded: the job must not keep the old picture, or the
+    upload of the new content would send it."""
+    (job,) = rig.core.add_files([videos["mp4"]])
+    store = rig.core.store
+    grabbed = store.update(job.id, session_key="session-a")
+    update = store.update
+
+    def file_changes_first(job_id: str, **fields: Any) -> Any:
+        if fields.get("thumbnail_path"):
+            update(job_id, session_key=None, thumbnail_path=None)  # as ``file_changed`` does
+        return update(job_id, **fields)
+
+    monkeypatch.setattr(store, "update", file_changes_first)
+    rig.core.stages.thumbnails.start(grabbed, lambda _made: True)
+    thumbnail = rig.core.stages.thumbnails.wait(job.id, "session-a")
+    assert thumbnail.path is None and not thumbnail.sent
+    assert store.get(job.id).thumbnail_path is None, "the old content's thumbnail was kept"
+
+
 def test_a_file_that_changes_mid_upload_starts_over_once_quiet(
     rig: Rig, videos: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -521,8 +544,8 @@ def test_after_a_restart_sessions_held_count_against_the_limit(
 def test_the_thumbnail_is_grabbed_before_the_parts_set_off(
     rig: Rig, videos: dict[str, Path], tmp_path: Path
 ) -> None:
-    """ffmpeg started among the sending parts slows them (about 50 ms of a 1 GiB upload on
-    two cores): it starts as the upload does, while b2sdk waits on the store for the large
+    """ffmpeg started among the sending parts slows them (37-60 ms of a 1 GiB upload on two
+    cores): it starts as the upload does, while b2sdk waits on the store for the large
     file's start, and the video gets its thumbnail."""
     path = big_file(tmp_path / "lecture.mp4", videos["mp4"], 3 * PART)
     (job,) = rig.core.add_files([path])
