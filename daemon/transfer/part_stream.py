@@ -4,6 +4,7 @@ file stays the one that was probed (same size and modification time)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,7 +67,9 @@ class PartStream:
         self.sha1_at_end = sha1_at_end
         self.sha1: str | None = None
         try:
-            self._fd: int | None = os.open(watch.path, os.O_RDONLY)
+            # Binary, unbuffered, its own position: a positional read (``os.preadv``) does
+            # not exist on Windows, and a part's reads never share this handle.
+            self._file: io.FileIO | None = io.FileIO(watch.path, "rb")
         except OSError:  # deleted or replaced since the last check: not the probed file
             raise FileChanged(watch.path.name) from None
         self.seek(0)
@@ -82,7 +85,7 @@ class PartStream:
         return 0
 
     def __iter__(self) -> Iterator[bytes | memoryview]:
-        assert self._fd is not None, "the part body was closed"
+        assert self._file is not None, "the part body was closed"
         digest = hashlib.sha1() if self.sha1_at_end else None
         buffer = block_buffer(min(BLOCK, self.length))
         done = 0
@@ -90,7 +93,8 @@ class PartStream:
             want = min(self._block(), self.length - done)
             self.meter.charge(self.part, want)
             data = buffer[:want]
-            if os.preadv(self._fd, [data], self.offset + done) < want:
+            self._file.seek(self.offset + done)
+            if (self._file.readinto(data) or 0) < want:
                 raise ReadStopped(FileChanged(self.watch.path.name))
             if digest is not None:
                 digest.update(data)
@@ -106,10 +110,10 @@ class PartStream:
         return BLOCK if rate is None else max(MIN_BLOCK, min(BLOCK, rate // 10))
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     @property
     def closed(self) -> bool:
-        return self._fd is None
+        return self._file is None
