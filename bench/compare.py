@@ -1,13 +1,11 @@
 """Before and after: the same measurements with the code of another tree (``git archive``
 of an earlier commit, unpacked) and with this one, interleaved on one file.
 
-``python -m bench.compare OLD_TREE [SIZE_MB]`` prints a Markdown table. The processes start
-in a scratch directory: ``python -m`` puts the current directory before ``PYTHONPATH``, so
-from a checkout both sides would otherwise run the checkout's code."""
+``python -m bench.compare OLD_TREE [SIZE_MB]`` prints a Markdown table (the processes start
+in a scratch directory: ``bench.stack.code_trees``)."""
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -17,28 +15,26 @@ from bench import page_reporting
 from bench.daemon_upload import daemon_upload
 from bench.receive import _store_once
 from bench.settings import MIB
-from bench.stack import byte_compile, server_process, signed_in_daemon
+from bench.stack import code_trees, server_process, signed_in_daemon
 from bench.throughput import settle
 from bench.videos import make_big_video, restamp, warm
 
 
 def main(old_tree: str, size_mb: int, repeats: int = 3) -> None:
-    trees = {"before": {"PYTHONPATH": old_tree}, "after": {}}
-    byte_compile(Path(old_tree))
-    byte_compile(Path(__file__).resolve().parent.parent)
-    upload: dict[str, list[float]] = {k: [] for k in trees}
-    reads: dict[str, list[float]] = {k: [] for k in trees}
-    first: dict[str, list[float]] = {k: [] for k in trees}
-    rss: dict[str, list[int]] = {k: [] for k in trees}
-    receive: dict[str, list[float]] = {k: [] for k in trees}
-    finish: dict[str, list[float]] = {k: [] for k in trees}
+    labels = ("before", "after")
+    upload: dict[str, list[float]] = {k: [] for k in labels}
+    reads: dict[str, list[float]] = {k: [] for k in labels}
+    first: dict[str, list[float]] = {k: [] for k in labels}
+    rss: dict[str, list[int]] = {k: [] for k in labels}
+    receive: dict[str, list[float]] = {k: [] for k in labels}
+    finish: dict[str, list[float]] = {k: [] for k in labels}
     with (
         tempfile.TemporaryDirectory(prefix="reeldrop-compare-") as tmp_name,
         page_reporting.held() as memory,
     ):
         print(memory, flush=True)
         tmp = Path(tmp_name)
-        os.chdir(tmp)
+        trees = code_trees(old_tree, tmp)
         video = make_big_video(tmp / "lecture.mp4", size_mb * MIB)
         size = video.stat().st_size
         for _ in range(repeats):

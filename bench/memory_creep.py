@@ -4,12 +4,11 @@ is in "The daemon while it uploads"; this shows whether what each upload leaves 
 up, as it would over a term of lectures.
 
 ``python -m bench.memory_creep [UPLOADS] [SIZE_MB] [OLD_TREE]`` prints the series; with
-``OLD_TREE`` (an earlier commit, unpacked: see bench/compare.py) the same with that tree's
-code first, for a change's before and after."""
+``OLD_TREE`` (an earlier commit, unpacked) the same with that tree's code first, for a
+change's before and after (``bench.stack.code_trees``)."""
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from bench.daemon_upload import daemon_upload
 from bench.settings import MIB
-from bench.stack import ServerProcess, byte_compile, proc_status, server_process, signed_in_daemon
+from bench.stack import ServerProcess, code_trees, proc_status, server_process, signed_in_daemon
 from bench.throughput import settle
 from bench.videos import make_big_video, restamp, warm
 
@@ -86,17 +85,12 @@ def rows(tmp: Path, uploads: int, size: int) -> list[str]:
 
 
 def main(uploads: int, size_mb: int, old_tree: str | None) -> None:
-    trees: list[tuple[str, dict[str, str]]] = [("this tree", {})]
-    if old_tree:
-        byte_compile(Path(old_tree))
-        trees.insert(0, ("before", {"PYTHONPATH": old_tree}))
-    byte_compile(Path(__file__).resolve().parent.parent)
     series: list[tuple[str, Creep]] = []
     with tempfile.TemporaryDirectory(prefix="reeldrop-creep-") as tmp_name:
         tmp = Path(tmp_name)
-        os.chdir(tmp)  # ``python -m`` would put a checkout's code before PYTHONPATH
+        trees = code_trees(old_tree, tmp)
         video = make_big_video(tmp / "lecture.mp4", size_mb * MIB)
-        for label, env in trees:
+        for label, env in trees.items():
             with server_process(tmp / f"server-{len(series)}", env) as server:
                 result = creep(server, tmp / f"home-{len(series)}", video, uploads, env)
             print(label, [round(n / MIB) for n in result.after], flush=True)

@@ -44,6 +44,22 @@ def byte_compile(tree: Path) -> None:
             compileall.compile_dir(tree / package, quiet=1)
 
 
+def code_trees(old_tree: str | None, scratch: Path) -> dict[str, dict[str, str]]:
+    """The code a before-and-after run measures, each with the environment its processes
+    get: ``old_tree`` (an earlier commit, unpacked) on ``PYTHONPATH`` as "before", when
+    given, and this checkout as "after", both compiled as installed. The processes start in
+    ``scratch``: ``python -m`` puts the current directory before ``PYTHONPATH``, so from a
+    checkout both sides would otherwise run the checkout's code."""
+    trees: dict[str, dict[str, str]] = {}
+    if old_tree:
+        byte_compile(Path(old_tree))
+        trees["before"] = {"PYTHONPATH": old_tree}
+    byte_compile(Path(__file__).resolve().parent.parent)
+    trees["after"] = {}
+    os.chdir(scratch)
+    return trees
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
