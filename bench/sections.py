@@ -170,7 +170,7 @@ def receive(settings: BenchSettings, videos: list[Path], tmp: Path) -> list[str]
         result = receive_path(server, video, settings.repeats)
     rows = [
         ("the store (`b2_upload_part`, parts only)", result.store_parts),
-        ("uvicorn + httptools, body dropped", result.asgi_sink),
+        ("the store's HTTP stack, body dropped", result.asgi_sink),
         ("plain sockets, body dropped", result.socket_sink),
     ]
     lines = [

@@ -1,8 +1,10 @@
 """Receivers that keep nothing, to show what the store's own work costs on loopback:
 
-``python -m bench.sink asgi PORT``: the store's HTTP stack (uvicorn + httptools, an ASGI app
-that reads the body and drops it); ``python -m bench.sink socket PORT``: plain sockets, one
-thread per connection (the kernel's loopback ceiling for a Python receiver)."""
+``python -m bench.sink asgi PORT``: the store's HTTP stack (uvicorn + httptools with the
+store's protocol and receive window, on its loop; an ASGI app that reads the body and drops
+it); ``python -m bench.sink
+socket PORT``: plain sockets, one thread per connection (the kernel's loopback ceiling for a
+Python receiver)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ import socketserver
 import sys
 from typing import Any
 
+from server.receive_window import WindowedHttpToolsProtocol, widen
+
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
+    widen(scope)  # as the store's upload routes do once a request is accepted
     more = True
     while more:
         message = await receive()
@@ -58,7 +63,14 @@ def main(kind: str, port: int) -> None:
     if kind == "asgi":
         import uvicorn
 
-        uvicorn.run(app, host="127.0.0.1", port=port, http="httptools", log_level="warning")
+        uvicorn.run(
+            app,
+            host="127.0.0.1",
+            port=port,
+            http=WindowedHttpToolsProtocol,
+            loop="auto",
+            log_level="warning",
+        )
     else:
         socketserver.ThreadingTCPServer.allow_reuse_address = True
         with socketserver.ThreadingTCPServer(("127.0.0.1", port), _Handler) as server:

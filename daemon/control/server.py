@@ -73,6 +73,9 @@ class ControlServer:
         self.server = QuietServer(
             uvicorn.Config(
                 app,
+                # asyncio's loop on every system: a few requests an hour, and the same
+                # loop under the Windows build as here (uvloop is the server's).
+                loop="asyncio",
                 log_level="warning",
                 access_log=False,
                 lifespan="off",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import httpx
@@ -44,5 +45,10 @@ def test_an_upload_leaves_no_storage_library_chatter_in_the_server_log(
     log = server.log.read_text()
     # The server's logging reaches this file: the database migrations log at INFO at start.
     assert "INFO alembic.runtime.migration: Running upgrade" in log
+    # The upload above was received on uvloop's loop (the operator's log says which), the
+    # loop the store's pace is measured on (docs/PERFORMANCE.md, "The store on uvloop,
+    # its reads copied once").
+    if sys.platform != "win32":
+        assert "INFO server.app: event loop: uvloop.Loop" in log
     chatter = [line for line in log.splitlines() if "download stats" in line]
     assert not chatter, f"{len(chatter)} lines of b2sdk download statistics, e.g. {chatter[0]}"
