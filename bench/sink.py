@@ -2,9 +2,8 @@
 
 ``python -m bench.sink asgi PORT``: the store's HTTP stack (uvicorn + httptools with the
 store's protocol and receive window, on its loop; an ASGI app that reads the body and drops
-it); ``python -m bench.sink
-socket PORT``: plain sockets, one thread per connection (the kernel's loopback ceiling for a
-Python receiver)."""
+it); ``python -m bench.sink socket PORT``: plain sockets, one thread per connection (the
+kernel's loopback ceiling for a Python receiver)."""
 
 from __future__ import annotations
 

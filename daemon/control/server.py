@@ -73,8 +73,8 @@ class ControlServer:
         self.server = QuietServer(
             uvicorn.Config(
                 app,
-                # asyncio's loop on every system: a few requests an hour, and the same
-                # loop under the Windows build as here (uvloop is the server's).
+                # asyncio's own loop on every system, whatever else is installed: a few
+                # requests an hour need nothing faster (uvloop is for the server's uploads).
                 loop="asyncio",
                 log_level="warning",
                 access_log=False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from fastapi import FastAPI, Request
 from uvicorn.protocols.http.flow_control import FlowControl
 
-from server.receive_window import widen
+from server.receive_window import BodyChunks, widen
 from tests.server.flows import initiate
 from tests.support.api import new_account
 from tests.support.b2 import scoped_bucket
@@ -95,3 +96,27 @@ def test_the_store_reads_an_accepted_upload_ahead(
     # Before the store has checked an upload, its connection pauses as any other (once
     # or twice); read at uvicorn's 64 KiB, a 2 MiB body paused about ten times.
     assert len(pauses) <= 2 * uploads, f"the store stopped reading {len(pauses)} times"
+
+
+def test_a_body_of_tiny_pieces_is_held_at_about_its_size() -> None:
+    """A chunked body can reach the server as one piece per HTTP chunk, a few bytes each,
+    before anyone has authorized it: the window counts bytes, so what waits must cost
+    about its bytes in memory, not an object per piece."""
+    pieces = [os.urandom(2) for _ in range(32 * 1024)]  # 64 KiB, uvicorn's own window
+    tracemalloc.start()
+    try:
+        waiting = BodyChunks()
+        for piece in pieces:
+            waiting.append(piece)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(waiting) == 64 * 1024
+    assert held < 2 * 64 * 1024, f"64 KiB of 2-byte pieces held in {held} bytes"
+    assert bytes(waiting) == b"".join(pieces)
+
+
+def test_a_chunked_body_of_tiny_pieces_arrives_whole(slow_reader: str) -> None:
+    pieces = [BODY[i : i + 3] for i in range(0, 96 * 1024, 3)] + [BODY[96 * 1024 :]]
+    answer = httpx.post(f"{slow_reader}/unchecked", content=iter(pieces), timeout=30)
+    assert answer.json() == {"sha1": BODY_SHA1}
