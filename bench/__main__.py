@@ -93,6 +93,7 @@ def main() -> int:
         generated += guarded("Watched folders", lambda: sections.watched(settings, tmp))
         generated += guarded("Window", lambda: sections.window(settings))
         generated += guarded("Probing", lambda: sections.probing(tmp))
+        generated += guarded("A command's start, installed", lambda: sections.command_start(tmp))
         generated.append(
             f"The whole run took {(time.monotonic() - started) / 60:.1f} minutes; "
             f"{cpu.read().sentence()}."

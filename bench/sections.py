@@ -299,3 +299,20 @@ def probing(tmp: Path) -> list[str]:
         "",
         f"Bundled ffprobe on a 10 s 720p MP4, median of 10: {probe_seconds(video) * 1000:.0f} ms.",
     ]
+
+
+def command_start(tmp: Path) -> list[str]:
+    from bench.command_start import measure, table
+
+    runs = 20
+    return [
+        "## A command's start, installed",
+        "",
+        "A `reeldrop` command from the application bundle (`make installer`; `dist/` when it "
+        "is as new as the sources, else built for the run) beside the same command from the "
+        "virtual environment, with no daemon running: every `reeldrop upload`, `status` and "
+        '"Open with ReelDrop" pays this before the daemon hears of the file '
+        "(bench/command_start.py).",
+        "",
+        *table(measure(tmp / "command-start", runs), runs),
+    ]

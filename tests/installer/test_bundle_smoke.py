@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -39,9 +40,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def run(exe: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(exe), *args], env=env, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +53,26 @@ def test_frozen_version(frozen: Path, env: dict[str, str]) -> None:
     result = run(frozen, "--version", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "reeldrop 0.1.0"
+
+
+def test_a_command_without_a_window_starts_without_qt_or_packaging_tools(
+    frozen: Path, env: dict[str, str]
+) -> None:
+    """Every `reeldrop upload` and `status` pays the bundle's start. PyInstaller's own
+    run-time hooks imported PySide6.QtCore, setuptools and pkg_resources in every start
+    (0.19-0.23 s against 0.05-0.07 s without them): only the window and the tray may load
+    Qt, and the bundle carries no packaging tools."""
+    traced = run(frozen, "status", env={**env, "LD_DEBUG": "files"})
+    loaded = re.findall(r"file=(.+?) \[0\];\s+(?:needed|dynamically loaded) by", traced.stderr)
+    assert any("libpython3" in name for name in loaded), traced.stderr[-2000:]
+    assert any("_socket" in name for name in loaded)  # the command's own imports are seen
+    assert [name for name in loaded if re.search(r"qt6|pyside6|shiboken6", name, re.I)] == []
+
+    from PyInstaller.archive.readers import CArchiveReader  # present: it built the bundle
+
+    modules = CArchiveReader(str(frozen)).open_embedded_archive("PYZ.pyz").toc
+    packaging = {"setuptools", "pkg_resources", "_distutils_hack"}
+    assert [name for name in modules if name.split(".")[0] in packaging] == []
 
 
 def test_frozen_probe_uses_the_bundled_ffprobe(
@@ -96,6 +115,7 @@ def test_missing_build_tools_skip_locally_and_fail_in_ci(
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "PyInstaller" else real(name)
     )
+
     def outcome() -> BaseException | None:
         try:
             built_archive(tmp_path)
@@ -120,12 +140,16 @@ def test_frozen_window_starts_and_brings_up_its_daemon(
     frozen daemon it needs."""
     home = Path(env["REELDROP_HOME"])
     gui = subprocess.Popen(
-        [str(frozen), "gui"], env={**env, "QT_QPA_PLATFORM": "offscreen"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [str(frozen), "gui"],
+        env={**env, "QT_QPA_PLATFORM": "offscreen"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         wait_until(
-            lambda: ControlClient.from_runtime_dir(home_dirs(home)).ping(), 120,
+            lambda: ControlClient.from_runtime_dir(home_dirs(home)).ping(),
+            120,
             "the frozen window did not start its daemon",
         )
         assert gui.poll() is None, gui.stderr.read() if gui.stderr else ""
