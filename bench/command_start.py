@@ -10,7 +10,6 @@ bundle is ``dist/``'s when it is newer than every source file, else one built fo
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -18,38 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.bundle import archive_in, bare_env, unpack_copy
+from tests.support.bundle import bare_env, fresh_archive, unpack_copy
 
-ROOT = Path(__file__).resolve().parent.parent
 VENV_COMMAND = Path(sys.executable).with_name("reeldrop")
 # Each command and the exit status that shows it ran through: ``status`` with no daemon
 # running (its imports, the control file looked up, the answer printed; 3: no daemon) and
 # ``--version`` (names no command, so the parser is built with every command module).
 COMMANDS = ((("--version",), 0), (("status",), 3))
-
-
-def bundle_archive(scratch: Path) -> Path:
-    """A bundle's archive as fresh as the sources: ``dist/``'s, or one built into ``scratch``."""
-    fresh = archive_in(ROOT / "dist")
-    if fresh is not None:
-        return fresh
-    dist = scratch / "dist"
-    subprocess.run(
-        ["bash", str(ROOT / "installer" / "build-linux.sh")],
-        env={
-            **os.environ,
-            "PYTHON": sys.executable,
-            "DIST": str(dist),
-            "WORK": str(scratch / "work"),
-        },
-        check=True,
-        capture_output=True,
-        timeout=3600,
-    )
-    built = archive_in(dist)
-    if built is None:
-        raise RuntimeError(f"installer/build-linux.sh left no archive in {dist}")
-    return built
 
 
 def start_seconds(argv: list[str], env: dict[str, str], status: int) -> float:
@@ -78,7 +52,7 @@ def measure(
     taking every place in the round in turn. ``others``: more executables to compare
     (another build of the bundle, say)."""
     commands = {
-        "installed bundle": unpack_copy(bundle_archive(scratch), scratch / "installed"),
+        "installed bundle": unpack_copy(fresh_archive(scratch), scratch / "installed"),
         "virtual environment": VENV_COMMAND,
         **(others or {}),
     }

@@ -89,11 +89,11 @@ class PartStream:
         digest = hashlib.sha1() if self.sha1_at_end else None
         buffer = block_buffer(min(BLOCK, self.length))
         done = 0
+        self._file.seek(self.offset)  # the reads that follow go on from there
         while done < self.length:
             want = min(self._block(), self.length - done)
             self.meter.charge(self.part, want)
             data = buffer[:want]
-            self._file.seek(self.offset + done)
             if (self._file.readinto(data) or 0) < want:
                 raise ReadStopped(FileChanged(self.watch.path.name))
             if digest is not None:
